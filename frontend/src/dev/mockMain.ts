@@ -1,0 +1,5 @@
+// Entry point of mock.html only: fake bindings first, then the real app.
+import { installMockBackend } from './mockBackend';
+
+installMockBackend();
+await import('../main');

@@ -1,0 +1,230 @@
+export namespace app {
+	
+	export class ConnectionView {
+	    id: string;
+	    label: string;
+	    practiceName: string;
+	    patientName: string;
+	    status: string;
+	    expiresAt: string;
+	    lastSyncAt: string;
+	    lastSyncStatus: string;
+	    counts: Record<string, number>;
+	
+	    static createFrom(source: any = {}) {
+	        return new ConnectionView(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.label = source["label"];
+	        this.practiceName = source["practiceName"];
+	        this.patientName = source["patientName"];
+	        this.status = source["status"];
+	        this.expiresAt = source["expiresAt"];
+	        this.lastSyncAt = source["lastSyncAt"];
+	        this.lastSyncStatus = source["lastSyncStatus"];
+	        this.counts = source["counts"];
+	    }
+	}
+	export class GroupView {
+	    key: string;
+	    label: string;
+	    count: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new GroupView(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.key = source["key"];
+	        this.label = source["label"];
+	        this.count = source["count"];
+	    }
+	}
+	export class LoginStart {
+	    attemptId: string;
+	    authUrl: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new LoginStart(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.attemptId = source["attemptId"];
+	        this.authUrl = source["authUrl"];
+	    }
+	}
+	export class Practice {
+	    code: string;
+	    name: string;
+	    base: string;
+	    city: string;
+	    state: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new Practice(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.code = source["code"];
+	        this.name = source["name"];
+	        this.base = source["base"];
+	        this.city = source["city"];
+	        this.state = source["state"];
+	    }
+	}
+	export class RecordDetail {
+	    type: string;
+	    id: string;
+	    title: string;
+	    date: string;
+	    fields: present.Field[];
+	    narrativeHtml: string;
+	    rawJson: string;
+	    attachments: present.Attachment[];
+	
+	    static createFrom(source: any = {}) {
+	        return new RecordDetail(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.type = source["type"];
+	        this.id = source["id"];
+	        this.title = source["title"];
+	        this.date = source["date"];
+	        this.fields = this.convertValues(source["fields"], present.Field);
+	        this.narrativeHtml = source["narrativeHtml"];
+	        this.rawJson = source["rawJson"];
+	        this.attachments = this.convertValues(source["attachments"], present.Attachment);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class RecordSummary {
+	    type: string;
+	    id: string;
+	    date: string;
+	    title: string;
+	    subtitle: string;
+	    status: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new RecordSummary(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.type = source["type"];
+	        this.id = source["id"];
+	        this.date = source["date"];
+	        this.title = source["title"];
+	        this.subtitle = source["subtitle"];
+	        this.status = source["status"];
+	    }
+	}
+	export class Settings {
+	    clientId: string;
+	    publicUrl: string;
+	    callbackPort: number;
+	    directoryUrl: string;
+	    demo: boolean;
+	
+	    static createFrom(source: any = {}) {
+	        return new Settings(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.clientId = source["clientId"];
+	        this.publicUrl = source["publicUrl"];
+	        this.callbackPort = source["callbackPort"];
+	        this.directoryUrl = source["directoryUrl"];
+	        this.demo = source["demo"];
+	    }
+	}
+
+}
+
+export namespace present {
+	
+	export class Attachment {
+	    index: number;
+	    contentType: string;
+	    title: string;
+	    size: number;
+	    url: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new Attachment(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.index = source["index"];
+	        this.contentType = source["contentType"];
+	        this.title = source["title"];
+	        this.size = source["size"];
+	        this.url = source["url"];
+	    }
+	}
+	export class Field {
+	    label: string;
+	    value: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new Field(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.label = source["label"];
+	        this.value = source["value"];
+	    }
+	}
+	export class Patient {
+	    name: string;
+	    birthDate: string;
+	    gender: string;
+	    identifier: string;
+	    address: string;
+	    phone: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new Patient(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.name = source["name"];
+	        this.birthDate = source["birthDate"];
+	        this.gender = source["gender"];
+	        this.identifier = source["identifier"];
+	        this.address = source["address"];
+	        this.phone = source["phone"];
+	    }
+	}
+
+}
+
