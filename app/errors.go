@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 )
@@ -43,10 +44,17 @@ func errorf(code, format string, args ...any) *Error {
 }
 
 // FormatError is the Wails ErrorFormatter: it turns every error a bound
-// method returns into {code, message}. Errors that are not *Error are
-// internal; their text may name files or hosts, so the window gets a generic
-// message and the detail stays in the log.
+// method returns into the JSON text {"code":…,"message":…}. It is text
+// because Wails' JavaScript runtime passes only a string error through
+// intact. Errors that are not *Error are internal; their text may name files
+// or hosts, so the window gets a generic message and the detail stays in the
+// log.
 func FormatError(err error) any {
+	b, _ := json.Marshal(formatError(err))
+	return string(b)
+}
+
+func formatError(err error) map[string]string {
 	var e *Error
 	if errors.As(err, &e) {
 		return map[string]string{"code": e.Code, "message": e.Message}

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -96,7 +97,10 @@ func TestFormatError(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			got := FormatError(tc.err).(map[string]string)
+			var got map[string]string
+			if err := json.Unmarshal([]byte(FormatError(tc.err).(string)), &got); err != nil {
+				t.Fatal(err)
+			}
 			if got["code"] != tc.code || got["message"] != tc.msg {
 				t.Errorf("FormatError(%v) = %v, want %s / %s", tc.err, got, tc.code, tc.msg)
 			}

@@ -16,17 +16,33 @@ set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 [ $# -gt 0 ] || die "usage: ${0##*/} CMD [ARG...]"
+
+# Second stage, inside xvfb-run: services that a session bus starts on demand
+# (the desktop portal that opens URLs, the accessibility bus) take the bus's
+# environment, not ours; give them the display too, then become CMD.
+if [ "${1:-}" = --on-display ]; then
+  shift
+  if [ -n "${DBUS_SESSION_BUS_ADDRESS:-}" ]; then
+    dbus-update-activation-environment DISPLAY XAUTHORITY GDK_BACKEND 2>/dev/null ||
+      log "warning: could not pass DISPLAY to the session bus"
+  fi
+  exec "$@"
+fi
+
 command -v xvfb-run >/dev/null 2>&1 || die "xvfb-run not found: run scripts/setup.sh"
 command -v xauth >/dev/null 2>&1 || die "xauth not found: run scripts/setup.sh"
 
-# Xvfb has no GPU: Mesa must render in software, and WebKitGTK's accelerated
-# compositing and DMA-BUF renderer otherwise leave the web view blank.
+# Xvfb has no GPU: Mesa renders in software, and WebKitGTK's accelerated
+# compositing and DMA-BUF renderer are turned off, which is what leaves a web
+# view blank on GPU-less displays. (WebKitGTK 2.50 on Debian 12 drew the page
+# under Xvfb as root even without these, and needed no sandbox switch.)
 export LIBGL_ALWAYS_SOFTWARE="${LIBGL_ALWAYS_SOFTWARE:-1}"
 export WEBKIT_DISABLE_COMPOSITING_MODE="${WEBKIT_DISABLE_COMPOSITING_MODE:-1}"
 export WEBKIT_DISABLE_DMABUF_RENDERER="${WEBKIT_DISABLE_DMABUF_RENDERER:-1}"
 export GDK_BACKEND="${GDK_BACKEND:-x11}"
-# No accessibility bus runs here; without this GTK waits for it and warns.
+# Keeps GTK's own accessibility bridge quiet; no screen reader runs here.
 export NO_AT_BRIDGE="${NO_AT_BRIDGE:-1}"
 unset WAYLAND_DISPLAY
 
-exec xvfb-run -a -s "-screen 0 ${CHARTKEEP_SCREEN:-1280x860x24} -nolisten tcp" "$@"
+exec xvfb-run -a -s "-screen 0 ${CHARTKEEP_SCREEN:-1280x860x24} -nolisten tcp" \
+  "$0" --on-display "$@"

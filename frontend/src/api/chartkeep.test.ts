@@ -59,6 +59,11 @@ describe('toAppError', () => {
     { name: 'JSON without a message', input: new Error('{"code":"x"}'), want: { code: 'unknown', message: '{"code":"x"}' } },
     { name: 'JSON with an empty code', input: '{"code":"","message":"Try later."}', want: { code: 'unknown', message: 'Try later.' } },
     { name: 'an object', input: { code: 'busy', message: 'A download is running.' }, want: { code: 'busy', message: 'A download is running.' } },
+    {
+      name: 'an object error formatter, which Wails v2 flattens',
+      input: new Error(String({ code: 'busy', message: 'x' })),
+      want: { code: 'unknown', message: 'Something went wrong.' },
+    },
     { name: 'nothing useful', input: undefined, want: { code: 'unknown', message: 'Something went wrong.' } },
     { name: 'empty text', input: new Error(''), want: { code: 'unknown', message: 'Something went wrong.' } },
   ])('reads $name', ({ input, want }) => {
@@ -107,6 +112,18 @@ describe('backend calls', () => {
     const [c] = await listConnections();
 
     expect(c).toMatchObject({ id: 'c1', patientName: '', status: 'unknown', counts: { Condition: 0, Goal: 2 } });
+  });
+
+  it('reads the Go field names too, for structs without json tags', async () => {
+    App.ListGroups.mockResolvedValue([{ Type: 'Condition', Label: 'Conditions', Count: 2 }]);
+    App.GetRecord.mockResolvedValue({ NarrativeHTML: '<p>x</p>', RawJSON: '{}', Fields: [{ Label: 'A', Value: 'B' }] });
+
+    expect(await listGroups('c1')).toEqual([{ key: 'Condition', label: 'Conditions', count: 2 }]);
+    expect(await getRecord('c1', 'Condition', 'x')).toMatchObject({
+      narrativeHtml: '<p>x</p>',
+      rawJson: '{}',
+      fields: [{ label: 'A', value: 'B' }],
+    });
   });
 
   it('sends settings as a plain copy', async () => {

@@ -10,9 +10,9 @@ vi.mock('../api/chartkeep', async (real) => (await import('../test/fakeApi')).fa
 afterEach(() => bus.clear());
 
 const groups: api.GroupView[] = [
-  { type: 'Observation:laboratory', label: 'Lab results', count: 3 },
-  { type: 'MedicationRequest', label: '', count: 1 },
-  { type: 'Device', label: 'Devices', count: 0 },
+  { key: 'Observation:laboratory', label: 'Lab results', count: 3 },
+  { key: 'MedicationRequest', label: '', count: 1 },
+  { key: 'Device', label: 'Devices', count: 0 },
 ];
 
 const labs: api.RecordSummary[] = [
@@ -84,6 +84,21 @@ describe('ConnectionScreen', () => {
     expect(within(panel).getByText('Page 3 failed.')).toBeInTheDocument();
   });
 
+  it('shows the outcome of the whole download when it ends', async () => {
+    renderScreen({ status: 'syncing' });
+    await screen.findByText('Newest result');
+
+    act(() => {
+      bus.emit('sync:progress', { connectionId: 'c1', type: 'Goal', pages: 1, resources: 2, errors: 0, done: true, message: '' });
+      bus.emit('sync:progress', { connectionId: 'c1', type: '', pages: 0, resources: 0, errors: 0, done: true, message: 'All records are up to date.' });
+    });
+
+    const panel = screen.getByRole('region', { name: 'Download finished' });
+    expect(within(panel).getByText('All records are up to date.')).toBeInTheDocument();
+    expect(within(panel).getByRole('status')).toHaveTextContent('2 records downloaded');
+    expect(within(panel).queryByRole('list')).toBeNull();
+  });
+
   it('subscribes to sync progress on mount and releases it on unmount', async () => {
     const { unmount } = renderScreen();
     await screen.findByText('Newest result');
@@ -121,7 +136,7 @@ describe('ConnectionScreen', () => {
   });
 
   it('invites a first download when nothing is on this computer yet', async () => {
-    vi.mocked(api.listGroups).mockResolvedValue([{ type: 'Condition', label: 'Conditions', count: 0 }]);
+    vi.mocked(api.listGroups).mockResolvedValue([{ key: 'Condition', label: 'Conditions', count: 0 }]);
     render(<ConnectionScreen connection={connection({ lastSyncAt: '' })} onChanged={vi.fn()} />);
 
     expect(await screen.findByText('No records on this computer yet.')).toBeInTheDocument();

@@ -167,7 +167,7 @@ function RecordsBrowser({ connectionID, groups, version, retry }: RecordsBrowser
   const lastOpened = useRef('');
 
   const list = groups.state === 'ready' ? groups.value : [];
-  const selected = list.find((g) => g.type === chosenType) ?? list.find((g) => g.count > 0) ?? list[0];
+  const selected = list.find((g) => g.key === chosenType) ?? list.find((g) => g.count > 0) ?? list[0];
 
   useEffect(() => {
     if (open === null && lastOpened.current !== '') {
@@ -190,19 +190,19 @@ function RecordsBrowser({ connectionID, groups, version, retry }: RecordsBrowser
       </EmptyState>
     );
   }
-  const label = groupLabel(selected.type, selected.label);
+  const label = groupLabel(selected.key, selected.label);
   return (
     <div className="browser">
       <GroupList
         groups={list}
-        selected={selected.type}
+        selected={selected.key}
         onSelect={(t) => {
           setChosenType(t);
           setOpen(null);
           lastOpened.current = '';
         }}
       />
-      {open !== null && open.group === selected.type ? (
+      {open !== null && open.group === selected.key ? (
         <RecordDetailView
           connectionID={connectionID}
           type={open.record.type}
@@ -213,12 +213,12 @@ function RecordsBrowser({ connectionID, groups, version, retry }: RecordsBrowser
       ) : (
         <RecordList
           connectionID={connectionID}
-          type={selected.type}
+          type={selected.key}
           label={label}
           version={`${version}:${selected.count}`}
           onOpen={(r) => {
             lastOpened.current = `${r.type}/${r.id}`;
-            setOpen({ group: selected.type, record: r });
+            setOpen({ group: selected.key, record: r });
           }}
         />
       )}

@@ -14,14 +14,14 @@ export function GroupList({ groups, selected, onSelect }: GroupListProps) {
       <h2 className="groups-heading">Your records</h2>
       <ul>
         {groups.map((g) => (
-          <li key={g.type}>
+          <li key={g.key}>
             <button
               type="button"
-              className={`group ${g.type === selected ? 'group-selected' : ''} ${g.count === 0 ? 'group-empty' : ''}`}
-              aria-current={g.type === selected ? 'true' : undefined}
-              onClick={() => onSelect(g.type)}
+              className={`group ${g.key === selected ? 'group-selected' : ''} ${g.count === 0 ? 'group-empty' : ''}`}
+              aria-current={g.key === selected ? 'true' : undefined}
+              onClick={() => onSelect(g.key)}
             >
-              <span className="group-label">{groupLabel(g.type, g.label)}</span>
+              <span className="group-label">{groupLabel(g.key, g.label)}</span>
               <span className="count" aria-label={`${g.count} records`}>
                 {g.count.toLocaleString()}
               </span>

@@ -14,10 +14,10 @@ interface SyncPanelProps {
  * download runs the bar moves without claiming a percentage.
  */
 export function SyncPanel({ tally, syncing, onDismiss }: SyncPanelProps) {
-  if (!syncing && tally.types.length === 0) {
+  if (!syncing && tally.types.length === 0 && tally.finished === null) {
     return null;
   }
-  const finished = !syncing;
+  const finished = !syncing || tally.finished !== null;
   const running = tally.types.length - tally.done;
   const shown = finished ? tally.types.filter((t) => t.errors > 0) : tally.types;
   return (
@@ -39,6 +39,9 @@ export function SyncPanel({ tally, syncing, onDismiss }: SyncPanelProps) {
       >
         <span className="sync-bar-fill" />
       </div>
+      {tally.finished !== null && tally.finished.message !== '' ? (
+        <p className="sync-outcome">{tally.finished.message}</p>
+      ) : null}
       <p className="sync-summary" role="status" aria-live="polite">
         {finished
           ? `${formatCount(tally.resources, 'record', 'records')} downloaded`

@@ -7,15 +7,20 @@ export interface SyncTally {
   resources: number;
   errors: number;
   done: number;
+  /** finished holds the closing message once the whole download has ended. */
+  finished: { message: string } | null;
 }
 
-const empty: SyncTally = { types: [], resources: 0, errors: 0, done: 0 };
+const empty: SyncTally = { types: [], resources: 0, errors: 0, done: 0, finished: null };
 
 /**
  * useSyncProgress collects the `sync:progress` events of one connection,
  * subscribing on mount and releasing the subscription on unmount or when the
  * connection changes. `onTypeDone` runs when a record type finishes, so the
  * caller can refresh its counts.
+ *
+ * An event without a type closes the download and carries its outcome in
+ * plain words; a later event of a type starts a new tally.
  */
 export function useSyncProgress(
   connectionID: string,
@@ -39,14 +44,18 @@ export function useSyncProgress(
 }
 
 function add(t: SyncTally, p: SyncProgress): SyncTally {
-  const key = p.type;
-  const types = t.types.some((x) => x.type === key)
-    ? t.types.map((x) => (x.type === key ? p : x))
-    : [...t.types, p];
+  if (p.type === '') {
+    return { ...t, finished: { message: p.message } };
+  }
+  const base = t.finished !== null ? empty : t;
+  const types = base.types.some((x) => x.type === p.type)
+    ? base.types.map((x) => (x.type === p.type ? p : x))
+    : [...base.types, p];
   return {
     types,
     resources: types.reduce((n, x) => n + x.resources, 0),
     errors: types.reduce((n, x) => n + x.errors, 0),
     done: types.filter((x) => x.done).length,
+    finished: null,
   };
 }

@@ -67,6 +67,8 @@ function search(query: string) {
 // Records --------------------------------------------------------------------
 
 interface MockRecord {
+  /** group is the GroupView key; type is the FHIR type, as from the backend. */
+  group: string;
   type: string;
   id: string;
   date: string;
@@ -116,8 +118,9 @@ const vitals: [string, string][] = [
 
 function build(): MockRecord[] {
   const out: MockRecord[] = [];
-  const add = (type: string, n: number, f: (i: number) => Omit<MockRecord, 'type' | 'id'>) => {
-    for (let i = 0; i < n; i++) out.push({ type, id: `${type.split(':')[0]}-${i + 1}`, ...f(i) });
+  const add = (group: string, n: number, f: (i: number) => Omit<MockRecord, 'group' | 'type' | 'id'>) => {
+    const type = group.split(':')[0] ?? group;
+    for (let i = 0; i < n; i++) out.push({ group, type, id: `${group.replace(/\W+/g, '-')}-${i + 1}`, ...f(i) });
   };
   // Deliberately out of order: the UI sorts newest first.
   add('Observation:laboratory', 42, (i) => {
@@ -156,7 +159,7 @@ const records = build();
 function detail(type: string, id: string) {
   const r = records.find((x) => x.type === type && x.id === id);
   if (r === undefined) {
-    throw fail('not_found', 'This record is not on this computer any more.');
+    throw fail('not_found', 'That record is no longer stored.');
   }
   const resource = {
     resourceType: r.type.split(':')[0],
@@ -176,7 +179,7 @@ function detail(type: string, id: string) {
     fields: [
       { label: 'Result', value: r.subtitle },
       { label: 'Status', value: r.status },
-      { label: 'Reference range', value: type === 'Observation:laboratory' ? '4.0 – 5.6 %' : '' },
+      { label: 'Reference range', value: r.group === 'Observation:laboratory' ? '4.0 – 5.6 %' : '' },
       { label: 'Ordered by', value: 'Dr. Priya Raman' },
       { label: 'Performed at', value: 'Riverside Family Medicine Lab' },
     ].filter((f) => f.value !== ''),
@@ -209,11 +212,13 @@ interface Conn {
   counts: Record<string, number>;
 }
 
-const counts = (): Record<string, number> => {
+const tally = (key: (r: MockRecord) => string): Record<string, number> => {
   const c: Record<string, number> = {};
-  for (const r of records) c[r.type] = (c[r.type] ?? 0) + 1;
+  for (const r of records) c[key(r)] = (c[key(r)] ?? 0) + 1;
   return c;
 };
+const counts = () => tally((r) => r.type);
+const groupCounts = () => tally((r) => r.group);
 
 function seedConnection(status: string, expires: string): Conn {
   return {
@@ -249,7 +254,7 @@ let syncTimer: ReturnType<typeof setInterval> | null = null;
 function runSync(c: Conn): void {
   c.status = 'syncing';
   emit('connections:changed');
-  const types = groupOrder.map(([t]) => t);
+  const types = Object.keys(counts());
   const progress = new Map<string, number>();
   let tick = 0;
   if (syncTimer !== null) clearInterval(syncTimer);
@@ -272,6 +277,10 @@ function runSync(c: Conn): void {
       c.status = 'connected';
       c.lastSyncAt = new Date().toISOString();
       c.lastSyncStatus = 'partial';
+      emit('sync:progress', {
+        connectionId: c.id, type: '', pages: 0, resources: 0, errors: 0, done: true,
+        message: 'Some records could not be downloaded; see the details of each group.',
+      });
       emit('connections:changed');
     }
   }, 400);
@@ -353,13 +362,13 @@ const App = {
   },
   ListGroups: async (id: string) => {
     const c = conn(id);
-    const n = c.lastSyncAt === '' && c.status !== 'syncing' ? {} : counts();
+    const n = c.lastSyncAt === '' && c.status !== 'syncing' ? {} : groupCounts();
     return groupOrder.map(([key, label]) => ({ key, label, count: n[key] ?? 0 }));
   },
-  ListRecords: async (id: string, type: string) => {
+  ListRecords: async (id: string, group: string) => {
     conn(id);
     await later(80);
-    return records.filter((r) => r.type === type);
+    return records.filter((r) => r.group === group).map((r) => ({ type: r.type, id: r.id, date: r.date, title: r.title, subtitle: r.subtitle, status: r.status }));
   },
   GetRecord: async (id: string, type: string, rid: string) => {
     conn(id);

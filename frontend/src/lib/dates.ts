@@ -70,7 +70,7 @@ export function recordDateParts(value: string): RecordDateParts {
   }
   const parts = parseParts(value);
   if (parts === null) {
-    return { date: value, time: '' };
+    return splitWritten(value);
   }
   if (isSentinel(parts)) {
     return { date: unknownDate, time: '' };
@@ -92,6 +92,13 @@ export function recordDateParts(value: string): RecordDateParts {
     minute: '2-digit',
   }).format(utc);
   return { date, time };
+}
+
+// The backend may already have written the date out ("Nov 18, 2024, 9:20 AM");
+// its time is split off so lists can show it on a line of its own.
+function splitWritten(value: string): RecordDateParts {
+  const m = /^(.*\d{4}),\s+(\d{1,2}:\d{2}(?:\s?[AaPp]\.?[Mm]\.?)?)$/.exec(value.trim());
+  return m?.[1] !== undefined && m[2] !== undefined ? { date: m[1], time: m[2] } : { date: value, time: '' };
 }
 
 /** formatRecordDate is recordDateParts on one line: "Mar 5, 2023, 2:30 PM". */

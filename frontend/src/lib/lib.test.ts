@@ -17,6 +17,8 @@ describe('record dates', () => {
     { name: 'a sentinel before 1900', input: '1899-12-30', want: { date: 'Date unknown', time: '' } },
     { name: 'text it cannot read', input: 'last spring', want: { date: 'last spring', time: '' } },
     { name: 'nothing', input: '', want: { date: '', time: '' } },
+    { name: 'a date the backend wrote out', input: 'Nov 18, 2024, 9:20 AM', want: { date: 'Nov 18, 2024', time: '9:20 AM' } },
+    { name: 'a written-out date without time', input: 'Nov 18, 2024', want: { date: 'Nov 18, 2024', time: '' } },
   ])('shows $name as written', ({ input, want }) => {
     expect(recordDateParts(input)).toEqual(want);
   });
