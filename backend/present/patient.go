@@ -29,15 +29,14 @@ func DescribePatient(raw []byte) Patient {
 			break
 		}
 	}
-	for _, a := range list(m["address"]) {
-		am := obj(a)
+	if addrs := list(m["address"]); len(addrs) > 0 {
+		am := obj(addrs[0])
 		parts := []string{}
 		for _, l := range list(am["line"]) {
 			parts = append(parts, str(l))
 		}
 		parts = append(parts, str(am["city"]), strings.TrimSpace(str(am["state"])+" "+str(am["postalCode"])))
 		p.Address = joinWith(", ", parts...)
-		break
 	}
 	for _, t := range list(m["telecom"]) {
 		if tm := obj(t); str(tm["system"]) == "phone" {
