@@ -7,14 +7,21 @@ SHELL := /bin/bash
 MAKEFLAGS += --no-print-directory
 
 # A fresh shell may lack Go on PATH, and never has what `go install` writes.
+# $(shell) does not see a PATH exported by this Makefile, so GO names the go
+# command by its path when it is not on PATH.
+GO := $(shell command -v go 2>/dev/null || echo /usr/local/go/bin/go)
 ifeq ($(shell command -v go 2>/dev/null),)
 export PATH := /usr/local/go/bin:$(PATH)
 endif
-GOBIN_DIR := $(shell b=$$(go env GOBIN); echo $${b:-$$(go env GOPATH | cut -d: -f1)/bin})
+GOBIN_DIR := $(shell b=$$($(GO) env GOBIN); echo $${b:-$$($(GO) env GOPATH | cut -d: -f1)/bin})
 export PATH := $(GOBIN_DIR):$(PATH)
 
-# The FHIR test data lives beside the clone, not in it.
+# The FHIR test data lives beside the clone, not in it. Tests use it when it
+# is there; CI, which always has it, makes its absence a failure.
 export CHARTKEEP_SHARED ?= $(abspath $(CURDIR)/../shared)
+ifneq ($(CI),)
+export CHARTKEEP_REQUIRE_SHARED ?= 1
+endif
 # Where the e2e test writes screenshots and logs.
 export ARTIFACTS ?= $(CURDIR)/build/artifacts
 

@@ -53,3 +53,6 @@ require (
 	gorm.io/gorm v1.31.2 // indirect
 	lukechampine.com/adiantum v1.1.1 // indirect
 )
+
+// The frontend's npm packages include Go files; they are not ours to build.
+ignore ./frontend/node_modules

@@ -53,11 +53,13 @@ setup_apt() {
 
 check_node() {
   if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
-    die "Node.js 20+ and npm are needed (node or npm not found on PATH)"
+    die "Node.js 20.19+ (or 22.12+) and npm are needed (node or npm not found on PATH)"
   fi
-  local major
-  major=$(node -p 'process.versions.node.split(".")[0]')
-  [ "$major" -ge 20 ] || die "Node.js 20+ is needed, found $(node --version)"
+  # Vite 8 needs ^20.19.0 || >=22.12.0 (frontend/package.json "engines").
+  node -e '
+    const [a, b] = process.versions.node.split(".").map(Number);
+    process.exit((a === 20 && b >= 19) || (a === 22 && b >= 12) || a > 22 ? 0 : 1);' ||
+    die "Node.js 20.19+ or 22.12+ is needed, found $(node --version)"
 }
 
 setup_wails() {
