@@ -31,6 +31,9 @@ func main() {
 	if *demo {
 		title = "Chartkeep — demo practice"
 	}
+	// Starting Chartkeep again brings the running window to the front.
+	lock := &options.SingleInstanceLock{UniqueId: instanceID(*demo),
+		OnSecondInstanceLaunch: h.SecondInstance}
 	err := wails.Run(&options.App{
 		Title:              title,
 		Width:              1200,
@@ -45,7 +48,7 @@ func main() {
 		ErrorFormatter:     app.FormatError,
 		Logger:             app.WailsLogger{Log: h.Logger},
 		LogLevelProduction: logger.WARNING,
-		SingleInstanceLock: &options.SingleInstanceLock{UniqueId: instanceID(*demo)},
+		SingleInstanceLock: lock,
 		Linux:              &linux.Options{ProgramName: "chartkeep"},
 	})
 	if err != nil {

@@ -19,10 +19,11 @@ import (
 	"sync"
 	"time"
 
+	"github.com/wailsapp/wails/v2/pkg/options"
 	"github.com/wailsapp/wails/v2/pkg/runtime"
+	"golang.org/x/time/rate"
 
 	"chartkeep/backend/callback"
-	"chartkeep/backend/directory"
 	"chartkeep/backend/logging"
 	"chartkeep/backend/simulator"
 	"chartkeep/backend/smart"
@@ -55,6 +56,9 @@ type Options struct {
 	OpenURL func(url string)
 	// Emit sends an event to the window; nil means Wails' EventsEmit.
 	Emit func(name string, data any)
+	// ShowWindow brings the window to the front; nil means Wails'
+	// WindowUnminimise and WindowShow (none when Emit is set, in tests).
+	ShowWindow func()
 	// Logger receives structured logs; nil means text on stderr.
 	Logger *slog.Logger
 	// LogToFile adds a log file in the data directory to Logger's output.
@@ -77,7 +81,7 @@ type App struct {
 
 	mu        sync.Mutex
 	settings  Settings
-	practices *directory.Index
+	directory directoryState
 	attempts  map[string]*loginAttempt // by state
 	syncs     map[string]*syncState    // by connection id
 	limiters  map[string]*practiceLimiter
@@ -85,6 +89,14 @@ type App struct {
 	syncWG    sync.WaitGroup
 	logFile   io.Closer
 	startErr  error
+	setupOK   bool // CheckSetup passed during this run
+
+	// loginTTL is how long a browser login may take; pingTTL bounds the
+	// setup check's ping. Tests shorten them.
+	loginTTL time.Duration
+	pingTTL  time.Duration
+	// requestRate replaces the per-practice request rate when not 0.
+	requestRate rate.Limit
 }
 
 // Host runs an App: it starts and stops it and serves tests. It is kept
@@ -127,6 +139,10 @@ func (h *Host) WaitSync(connectionID string, timeout time.Duration) bool {
 	return h.app.waitSync(connectionID, timeout)
 }
 
+// SecondInstance is Wails' SingleInstanceLock.OnSecondInstanceLaunch hook:
+// starting Chartkeep again brings the running window to the front instead.
+func (h *Host) SecondInstance(options.SecondInstanceData) { h.app.bringToFront() }
+
 // CallbackAddr is the address the callback listener bound.
 func (h *Host) CallbackAddr() string { return h.app.cb.Addr() }
 
@@ -142,7 +158,8 @@ func newApp(opts Options) *App {
 	return &App{
 		opts:     opts,
 		log:      opts.Logger,
-		pending:  smart.NewPending(10 * time.Minute),
+		pending:  smart.NewPending(smart.DefaultAttemptTTL),
+		loginTTL: smart.DefaultAttemptTTL,
 		attempts: map[string]*loginAttempt{},
 		syncs:    map[string]*syncState{},
 		limiters: map[string]*practiceLimiter{},
@@ -271,7 +288,14 @@ func (a *App) databaseKey(ctx context.Context, path string) ([]byte, error) {
 	if !errors.Is(err, vault.ErrNotFound) {
 		return nil, newError(CodeKeychain, keychainMessage, err)
 	}
-	if _, statErr := os.Stat(path); statErr == nil {
+	if _, statErr := os.Stat(path); statErr == nil && a.opts.Demo {
+		// The demo's records are made up: start it afresh rather than
+		// stopping a new user on a keychain that was reset.
+		a.log.Warn("demo: database key missing, starting the demo database afresh")
+		for _, suffix := range []string{"", "-wal", "-shm", "-journal"} {
+			_ = os.Remove(path + suffix)
+		}
+	} else if statErr == nil {
 		return nil, newError(CodeKeychain,
 			"Your records database exists but its key is missing from the system keychain. "+
 				"Chartkeep left the database untouched; restore the keychain, or remove "+
@@ -354,6 +378,10 @@ func (a *App) openBrowser(u string) {
 // bringToFront shows the window after the browser login, so the patient
 // lands back in Chartkeep.
 func (a *App) bringToFront() {
+	if a.opts.ShowWindow != nil {
+		a.opts.ShowWindow()
+		return
+	}
 	if a.opts.Emit != nil || a.ctx == nil {
 		return
 	}

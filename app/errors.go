@@ -27,6 +27,16 @@ const (
 	CodeLoginFailed    = "login_failed"
 	CodeBusy           = "busy"
 	CodeInternal       = "internal"
+	// CodeRateLimited: healow's per-practice limit of 250 requests a minute
+	// was reached; it lifts when the wall-clock minute ends (HEALOW.md §1).
+	CodeRateLimited = "rate_limited"
+	// CodeStaleConfirmation: a destructive action was confirmed for other
+	// numbers than the current ones; the window must ask again.
+	CodeStaleConfirmation = "stale_confirmation"
+	// CodePracticeNotEnabled: the address answers but offers no valid
+	// smart-configuration; the practice must enable healow patient access
+	// (HEALOW.md §1).
+	CodePracticeNotEnabled = "practice_not_enabled"
 )
 
 func (e *Error) Error() string { return e.Message }

@@ -24,17 +24,55 @@ import (
 
 // recorder collects what the app sends to the window and the browser.
 type recorder struct {
-	mu     sync.Mutex
-	urls   []string
-	status []LoginStatus
+	mu       sync.Mutex
+	urls     []string
+	status   []LoginStatus
+	progress []SyncProgress
+	raised   int // times the window was brought to the front
+	// onProgress, when set, sees each sync:progress event.
+	onProgress func(SyncProgress)
 }
 
 func (r *recorder) emit(name string, data any) {
 	r.mu.Lock()
-	defer r.mu.Unlock()
-	if s, ok := data.(LoginStatus); ok {
-		r.status = append(r.status, s)
+	var hook func(SyncProgress)
+	switch d := data.(type) {
+	case LoginStatus:
+		r.status = append(r.status, d)
+	case SyncProgress:
+		r.progress = append(r.progress, d)
+		hook = r.onProgress
 	}
+	r.mu.Unlock()
+	if p, ok := data.(SyncProgress); ok && hook != nil {
+		hook(p)
+	}
+}
+
+func (r *recorder) raise() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.raised++
+}
+
+func (r *recorder) raisedCount() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.raised
+}
+
+// doneMessages are the messages of the sync:progress events that end a
+// connection's sync.
+func (r *recorder) doneMessages(connID string) []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var out []string
+	for _, p := range r.progress {
+		if p.ConnectionID == connID && p.Done && p.Type == "" {
+			out = append(out, p.Message)
+		}
+	}
+	return out
 }
 
 func (r *recorder) open(u string) {
@@ -137,7 +175,7 @@ func TestDemoFlow(t *testing.T) {
 	if !s.Demo || s.ClientID != demoClientID {
 		t.Fatalf("demo settings = %+v", s)
 	}
-	found, err := a.SearchPractices("demo family")
+	found, err := a.SearchPractices("demo family", false)
 	if err != nil || len(found) == 0 || found[0].Code != demoPractice {
 		t.Fatalf("SearchPractices = %+v, %v", found, err)
 	}
@@ -281,4 +319,38 @@ func (s *syncWriter) Write(p []byte) (int, error) {
 	return s.w.Write(p)
 }
 
-var _ = fmt.Sprintf
+// String is what was written so far, when the writer is a Stringer.
+func (s *syncWriter) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if st, ok := s.w.(fmt.Stringer); ok {
+		return st.String()
+	}
+	return ""
+}
+
+// The demo's records are made up, so a demo database whose key is gone
+// (a reset keychain) is started afresh instead of blocking the demo; a real
+// database in the same state is left untouched (see databaseKey).
+func TestDemoDatabaseWithoutKeyStartsAfresh(t *testing.T) {
+	dir := t.TempDir()
+	mem := vault.NewMemory(2560)
+	start := func(v vault.Vault, demo bool) error {
+		h := NewHost(Options{Demo: demo, DataDir: dir, Vault: v, Emit: func(string, any) {},
+			OpenURL: func(string) {}, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+		defer h.Close()
+		return h.Start(context.Background())
+	}
+	if err := start(mem.Keychain("first", time.Second), true); err != nil {
+		t.Fatal(err)
+	}
+	// Another keychain service: the key is missing, the database is not.
+	if err := start(mem.Keychain("second", time.Second), true); err != nil {
+		t.Errorf("demo with a lost key: %v", err)
+	}
+	var e *Error
+	if err := start(mem.Keychain("third", time.Second), false); !errors.As(err, &e) ||
+		e.Code != CodeKeychain {
+		t.Errorf("real database with a lost key: %v, want %s", err, CodeKeychain)
+	}
+}

@@ -20,7 +20,11 @@ func (a *App) limiter(base string) *rate.Limiter {
 		// A bucket that refills at 250 a minute, with a small burst, cannot
 		// pass 250 requests inside any one wall-clock minute by more than the
 		// burst; healow counts fixed minutes, so stay a burst below 250.
-		l = rate.NewLimiter(rate.Limit(float64(requestsPerMinute-20)/60), 20)
+		every := rate.Limit(float64(requestsPerMinute-20) / 60)
+		if a.requestRate != 0 {
+			every = a.requestRate
+		}
+		l = rate.NewLimiter(every, 20)
 		a.limiters[base] = l
 	}
 	return l

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -38,8 +37,6 @@ type loginAttempt struct {
 	timer       *time.Timer
 }
 
-const loginTimeout = 10 * time.Minute
-
 // Connect starts a login to the practice with this directory code: the
 // system browser opens healow's login page and the window waits for the
 // login:status event.
@@ -70,20 +67,26 @@ func (a *App) Reconnect(connectionID string) (LoginStart, error) {
 
 // CancelLogin forgets every login still waiting for the browser.
 func (a *App) CancelLogin() error {
+	a.cancelAttempts(func(*loginAttempt) bool { return true }, "Login cancelled.")
+	return nil
+}
+
+// cancelAttempts drops the waiting logins that match, telling the window.
+func (a *App) cancelAttempts(match func(*loginAttempt) bool, msg string) {
 	a.mu.Lock()
-	states := make([]string, 0, len(a.attempts))
-	for s := range a.attempts {
-		states = append(states, s)
+	var states []string
+	for s, la := range a.attempts {
+		if match(la) {
+			states = append(states, s)
+		}
 	}
 	a.mu.Unlock()
 	for _, s := range states {
 		if at := a.takeAttempt(s); at != nil {
-			_, _ = a.pending.Take(s)
-			a.emit("login:status", LoginStatus{AttemptID: at.id, State: "failed",
-				Message: "Login cancelled."})
+			a.pending.Drop(s, smart.ErrCancelledState)
+			a.emit("login:status", LoginStatus{AttemptID: at.id, State: "failed", Message: msg})
 		}
 	}
-	return nil
 }
 
 func (a *App) beginLogin(p directory.Practice, reconnectID string) (LoginStart, error) {
@@ -93,16 +96,22 @@ func (a *App) beginLogin(p directory.Practice, reconnectID string) (LoginStart, 
 	if err := s.validate(a.opts.AllowHTTPLoopback); err != nil {
 		return LoginStart{}, err
 	}
+	if reconnectID == "" {
+		if err := a.requireSetup(a.ctx); err != nil {
+			return LoginStart{}, err
+		}
+	}
 	if err := a.waitLimiter(a.ctx, p.Base); err != nil {
 		return LoginStart{}, err
 	}
 	authURL, att, err := a.smartClient(s).Begin(a.ctx, p.Base)
 	if err != nil {
-		return LoginStart{}, beginError(err)
+		a.log.Warn("login could not start", "practice", p.Code, "err", err)
+		return LoginStart{}, beginError(err, p, time.Now())
 	}
 	a.pending.Put(att)
 	la := &loginAttempt{id: uuid.NewString(), practice: p, reconnectID: reconnectID}
-	la.timer = time.AfterFunc(loginTimeout, func() { a.expireAttempt(att.State) })
+	la.timer = time.AfterFunc(a.loginTTL, func() { a.expireAttempt(att.State) })
 	a.mu.Lock()
 	a.attempts[att.State] = la
 	a.mu.Unlock()
@@ -110,7 +119,7 @@ func (a *App) beginLogin(p directory.Practice, reconnectID string) (LoginStart, 
 	a.log.Info("login started", "practice", p.Code, "reconnect", reconnectID != "")
 	a.openBrowser(authURL)
 	a.emit("login:status", LoginStatus{AttemptID: la.id, State: "waiting",
-		Message: "Log in to healow in your browser, then come back here."})
+		Message: waitingMessage(s)})
 	return LoginStart{AttemptID: la.id, AuthURL: authURL}, nil
 }
 
@@ -129,16 +138,6 @@ func (a *App) smartClient(s Settings) *smart.Client {
 	return c
 }
 
-func beginError(err error) error {
-	if errors.Is(err, smart.ErrBadClient) {
-		return newError(CodeNeedsSetup, "Check the client ID and public URL in Settings.", err)
-	}
-	return newError(CodeNetwork,
-		"Chartkeep could not reach this practice's healow sign-in service. Check your internet "+
-			"connection; if it keeps failing, ask the practice to enable healow FHIR access "+
-			"for patients.", err)
-}
-
 func (a *App) takeAttempt(state string) *loginAttempt {
 	a.mu.Lock()
 	defer a.mu.Unlock()
@@ -155,9 +154,10 @@ func (a *App) expireAttempt(state string) {
 	if la == nil {
 		return
 	}
-	_, _ = a.pending.Take(state)
+	a.pending.Drop(state, smart.ErrExpiredState)
+	a.log.Info("login timed out", "practice", la.practice.Code)
 	a.emit("login:status", LoginStatus{AttemptID: la.id, State: "failed",
-		Message: "The login was not finished within 10 minutes. Click Try again to start over."})
+		Message: timeoutMessage(a.loginTTL)})
 }
 
 // receiveCallback handles healow's redirect from the browser. It runs on
@@ -165,80 +165,76 @@ func (a *App) expireAttempt(state string) {
 func (a *App) receiveCallback(ctx context.Context, cb smart.Callback) callback.Outcome {
 	la := a.takeAttempt(cb.State)
 	if la == nil {
-		return callback.Outcome{Title: "This login link has already been used",
-			Message: "Chartkeep was not waiting for this login, or it was already completed. " +
-				"If Chartkeep does not show you as connected, click Connect there again."}
+		// Unknown, expired, cancelled or already used: nothing is changed.
+		_, err := a.pending.Take(cb.State)
+		a.log.Info("callback for no waiting login", "reason", err)
+		a.bringToFront()
+		return staleCallback(err)
 	}
 	att, err := a.pending.Take(cb.State)
 	if err != nil {
-		return a.failLogin(la, "The login took too long and expired. Start it again in Chartkeep.", err)
+		return a.failLogin(la, timeoutMessage(a.loginTTL), err)
 	}
+	lc := a.loginContext(att)
 	if err := smart.CallbackError(cb); err != nil {
-		return a.failLogin(la, loginErrorMessage(err), err)
+		return a.failLogin(la, loginErrorMessage(err, lc), err)
 	}
 	if cb.Code == "" {
-		return a.failLogin(la, "healow did not send a login code. Try again in Chartkeep.", nil)
+		return a.failLogin(la, "healow sent you back without a login code, so the login did "+
+			"not finish. Click Try again in Chartkeep.", smart.ErrNoCode)
 	}
 	a.emit("login:status", LoginStatus{AttemptID: la.id, State: "exchanging",
 		Message: "Finishing the login…"})
 	if err := a.waitLimiter(ctx, la.practice.Base); err != nil {
-		return a.failLogin(la, loginErrorMessage(err), err)
+		return a.failLogin(la, loginErrorMessage(err, lc), err)
 	}
 	grant, err := a.smartClient(a.currentSettings()).Exchange(ctx, att, cb.Code)
 	if err != nil {
-		return a.failLogin(la, loginErrorMessage(err), err)
+		return a.failLogin(la, loginErrorMessage(err, lc), err)
 	}
+	resume := a.interruptedByExpiry(ctx, la.reconnectID)
 	conn, err := a.saveConnection(ctx, la, att, grant)
 	if err != nil {
 		return a.failLogin(la, errMessage(err), err)
 	}
-	a.log.Info("login completed", "practice", la.practice.Code)
-	a.emit("login:status", LoginStatus{AttemptID: la.id, State: "connected",
-		Message: "Connected. Downloading your records…", ConnectionID: conn.ID})
+	limits := grantLimits(grant.Scope)
+	a.log.Info("login completed", "practice", la.practice.Code, "missing_scopes", len(limits.missing),
+		"resume", resume)
+	msg := "Connected. Downloading your records…"
+	if note := limits.message(); note != "" {
+		msg += " " + note
+	}
+	a.emit("login:status", LoginStatus{AttemptID: la.id, State: "connected", Message: msg,
+		ConnectionID: conn.ID})
 	a.emit("connections:changed", nil)
 	a.bringToFront()
-	a.startSync(conn.ID)
-	return callback.Outcome{OK: true, Title: "You are connected",
-		Message: "Chartkeep is now downloading your records from " + la.practice.Name + "."}
+	a.startSyncMode(conn.ID, resume)
+	page := "Chartkeep is now downloading your records from " + la.practice.Name + "."
+	if note := limits.message(); note != "" {
+		page += " " + note
+	}
+	return callback.Outcome{OK: true, Title: "You are connected", Message: page +
+		" Go back to the Chartkeep window to see them."}
 }
 
 func (a *App) failLogin(la *loginAttempt, msg string, err error) callback.Outcome {
 	a.log.Warn("login failed", "practice", la.practice.Code, "err", err)
 	a.emit("login:status", LoginStatus{AttemptID: la.id, State: "failed", Message: msg})
 	a.bringToFront()
-	return callback.Outcome{Title: "The login did not finish", Message: msg}
+	return callback.Outcome{Title: "The login did not finish", Message: msg +
+		" Go back to the Chartkeep window to try again."}
+}
+
+// loginContext is what a login failure message may name.
+func (a *App) loginContext(att *smart.Attempt) loginCtx {
+	return loginCtx{clientID: att.ClientID, redirectURI: att.RedirectURI, base: att.Base,
+		now: time.Now()}
 }
 
 func (a *App) currentSettings() Settings {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	return a.settings
-}
-
-// loginErrorMessage turns a login failure into words with a next step.
-func loginErrorMessage(err error) string {
-	var oe *smart.OAuthError
-	switch {
-	case errors.Is(err, smart.ErrNotPatient):
-		return "This healow account is not a patient's own account (it may be a family or " +
-			"proxy account). Chartkeep can only connect to a patient's own account."
-	case errors.As(err, &oe):
-		text := strings.ToLower(oe.Code + " " + oe.Description)
-		switch {
-		case strings.Contains(text, "access_denied"):
-			return "You did not allow Chartkeep to read your records. Click Connect again if " +
-				"you change your mind."
-		case strings.Contains(text, "invalid_client"):
-			return "healow did not recognise the client ID. Check it in Settings against your " +
-				"app registration on the healow developer portal."
-		case strings.Contains(text, "scope"), strings.Contains(text, "invalid_grant"):
-			return "healow refused the requested permissions or the login code. Check that your " +
-				"healow app registration includes every patient FHIR scope, then try again."
-		}
-		return "healow refused the login (" + oe.Code + ": " + oe.Description + "). Try again; " +
-			"if it keeps failing, check your app registration on the healow developer portal."
-	}
-	return "The login could not be completed: " + errMessage(err)
 }
 
 func errMessage(err error) string {
@@ -270,8 +266,9 @@ func (a *App) saveConnection(ctx context.Context, la *loginAttempt, att *smart.A
 	conn.ClientID = att.ClientID
 	conn.RedirectURI = att.RedirectURI
 	conn.PatientID = g.Patient
+	// The granted scope, not the request: the sync leaves out what it lacks.
 	conn.Scope = g.Scope
-	conn.Status = "connected"
+	conn.Status = statusConnected
 	exp := g.Expiry
 	conn.ExpiresAt = &exp
 	if err := a.saveToken(ctx, conn.ID, g); err != nil {

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"chartkeep/backend/fhirclient"
+	"chartkeep/backend/store"
 	ksync "chartkeep/backend/sync"
 )
 
@@ -23,6 +24,27 @@ type SyncProgress struct {
 type syncState struct {
 	cancel context.CancelFunc
 	done   chan struct{}
+	// progress is the latest event of each type, so a window that opens
+	// the connection mid-sync sees what came before it subscribed.
+	progress map[string]SyncProgress
+	order    []string
+}
+
+// GetSyncProgress returns the latest progress of each record type of the
+// sync running for the connection, in the order the types started; empty
+// when no sync runs.
+func (a *App) GetSyncProgress(connectionID string) ([]SyncProgress, error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	st := a.syncs[connectionID]
+	if st == nil {
+		return []SyncProgress{}, nil
+	}
+	out := make([]SyncProgress, 0, len(st.order))
+	for _, t := range st.order {
+		out = append(out, st.progress[t])
+	}
+	return out, nil
 }
 
 // SyncNow downloads the connection's records again.
@@ -76,14 +98,19 @@ func (a *App) waitSyncs(timeout time.Duration) {
 }
 
 // startSync starts a background sync unless one is running.
-func (a *App) startSync(connID string) bool {
+func (a *App) startSync(connID string) bool { return a.startSyncMode(connID, false) }
+
+// startSyncMode starts a background sync unless one is running; resume
+// asks it to continue the run an expired token interrupted.
+func (a *App) startSyncMode(connID string, resume bool) bool {
 	a.mu.Lock()
 	if a.syncs[connID] != nil {
 		a.mu.Unlock()
 		return false
 	}
 	ctx, cancel := context.WithCancel(a.baseContext())
-	st := &syncState{cancel: cancel, done: make(chan struct{})}
+	st := &syncState{cancel: cancel, done: make(chan struct{}),
+		progress: map[string]SyncProgress{}}
 	a.syncs[connID] = st
 	a.mu.Unlock()
 
@@ -92,7 +119,7 @@ func (a *App) startSync(connID string) bool {
 		defer a.syncWG.Done()
 		defer close(st.done)
 		defer cancel()
-		a.runSync(ctx, connID)
+		a.runSync(ctx, connID, resume)
 		a.mu.Lock()
 		delete(a.syncs, connID)
 		a.mu.Unlock()
@@ -108,7 +135,7 @@ func (a *App) baseContext() context.Context {
 	return context.Background()
 }
 
-func (a *App) runSync(ctx context.Context, connID string) {
+func (a *App) runSync(ctx context.Context, connID string, resume bool) {
 	conn, err := a.store.GetConnection(ctx, connID)
 	if err != nil {
 		a.log.Error("sync: connection missing", "err", err)
@@ -122,8 +149,15 @@ func (a *App) runSync(ctx context.Context, connID string) {
 	}
 	client := fhirclient.New(conn.Base, a.httpClient(), func() string { return tok.AccessToken },
 		a.limiter(conn.Base))
+	// What the granted scope does not allow is left out (HEALOW.md §4 step
+	// 7); after a reconnect the run continues the one the expired token
+	// cut short (step 10).
+	limits := grantLimits(conn.Scope)
 	s := &ksync.Syncer{FHIR: client, Store: a.store, ConnectionID: connID,
-		PatientID: conn.PatientID, Progress: a.syncProgress}
+		PatientID: conn.PatientID, Progress: a.syncProgress,
+		Searches: limits.plan(conn.PatientID), ReferenceTypes: limits.referenceTypes(),
+		Attachments: !limits.noFiles, Resume: resume}
+	a.log.Info("sync starting", "resume", resume)
 	a.emit("connections:changed", nil)
 	start := time.Now()
 	res, err := s.Run(ctx)
@@ -139,15 +173,25 @@ func (a *App) runSync(ctx context.Context, connID string) {
 	case err != nil:
 		a.emitSyncDone(connID, "The download stopped: "+errMessage(err))
 	case res.Partial:
-		a.emitSyncDone(connID, "Some records could not be downloaded; see the details of each group.")
+		a.emitSyncDone(connID, resumedNote(res)+"Some records could not be downloaded; see "+
+			"the details of each group.")
 	default:
-		a.emitSyncDone(connID, "All records are up to date.")
+		a.emitSyncDone(connID, resumedNote(res)+"All records are up to date.")
 	}
 }
 
 func (a *App) syncProgress(p ksync.Progress) {
-	a.emit("sync:progress", SyncProgress{ConnectionID: p.ConnectionID, Type: p.Type,
-		Pages: p.Pages, Resources: p.Resources, Errors: p.Errors, Done: p.Done, Message: p.Message})
+	sp := SyncProgress{ConnectionID: p.ConnectionID, Type: p.Type,
+		Pages: p.Pages, Resources: p.Resources, Errors: p.Errors, Done: p.Done, Message: p.Message}
+	a.mu.Lock()
+	if st := a.syncs[p.ConnectionID]; st != nil && p.Type != "" {
+		if _, seen := st.progress[p.Type]; !seen {
+			st.order = append(st.order, p.Type)
+		}
+		st.progress[p.Type] = sp
+	}
+	a.mu.Unlock()
+	a.emit("sync:progress", sp)
 }
 
 func (a *App) emitSyncDone(connID, msg string) {
@@ -164,9 +208,34 @@ func (a *App) markNeedsReconnect(connID string) {
 		now := time.Now()
 		c.ExpiresAt = &now
 	}
-	c.Status = "needs_reconnect"
+	if c.Status == statusDisconnected {
+		return
+	}
+	c.Status = statusNeedsReconnect
 	if err := a.store.SaveConnection(ctx, c); err != nil {
 		a.log.Error("save connection", "err", err)
 	}
 	a.emit("connections:changed", nil)
+}
+
+// interruptedByExpiry reports whether the connection's last sync was cut
+// short by an expired token, so that the sync after its reconnect should
+// continue it rather than start over (HEALOW.md §4 step 10).
+func (a *App) interruptedByExpiry(ctx context.Context, connID string) bool {
+	if connID == "" {
+		return false
+	}
+	c, err := a.store.GetConnection(ctx, connID)
+	if err != nil || c.Status != statusNeedsReconnect {
+		return false
+	}
+	run, err := a.store.LastRun(ctx, connID)
+	return err == nil && run != nil && run.Status != store.RunOK && run.Status != store.RunPartial
+}
+
+func resumedNote(res *ksync.Result) string {
+	if res != nil && res.Resumed {
+		return "The download continued where it had stopped. "
+	}
+	return ""
 }

@@ -358,3 +358,120 @@ func TestQueryNeverLogged(t *testing.T) {
 		t.Errorf("requests were not logged at all:\n%s", buf.String())
 	}
 }
+
+// TestSweep tries every method on paths an attacker reaching the tunnel
+// might guess. Only GET and HEAD of the two paths are served, only a GET
+// of the callback reaches the receiver, and nothing else says more than
+// "not found".
+func TestSweep(t *testing.T) {
+	rc := &recorder{}
+	s := start(t, rc, nil)
+	paths := []string{"/", "/index.html", "/healow", "/healow/", "/healow/callback",
+		"/healow/callback?code=c&state=s", "/healow/ping", "/healow/ping/", "/healow/pingx",
+		"/healow/callback.json", "/api", "/api/records", "/records", "/settings",
+		"/settings.json", "/tokens", "/chartkeep.db", "/logs/chartkeep.log", "/.env",
+		"/.git/config", "/wails/ipc", "/debug/pprof/", "/metrics", "/%2e%2e/etc/passwd",
+		"/healow/%63allback?code=c&state=s", "/" + strings.Repeat("a", 4000)}
+	methods := []string{"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE",
+		"PROPFIND"}
+	served := map[string]bool{CallbackPath: true, PingPath: true}
+	for _, p := range paths {
+		for _, m := range methods {
+			before := rc.count()
+			resp, body := do(t, s, m, p)
+			u, _ := url.Parse(p)
+			want := http.StatusNotFound
+			if served[u.Path] {
+				want = http.StatusMethodNotAllowed
+				if m == "GET" || m == "HEAD" {
+					want = resp.StatusCode // 200 or 400, checked elsewhere
+				}
+			}
+			if resp.StatusCode != want {
+				t.Errorf("%s %s = %d, want %d", m, p, resp.StatusCode, want)
+			}
+			calls := rc.count() - before
+			if calls != 0 && !(m == "GET" && u.Path == CallbackPath && u.RawQuery != "") {
+				t.Errorf("%s %s reached the receiver", m, p)
+			}
+			if v := resp.Header.Get("Server"); v != "" {
+				t.Errorf("%s %s: Server header %q", m, p, v)
+			}
+			if !served[u.Path] && len(body) > 20 {
+				t.Errorf("%s %s: %d-byte body for an unknown path", m, p, len(body))
+			}
+		}
+	}
+}
+
+// rawRequest writes head (and then body, when set) on a fresh connection
+// and returns the status line of the answer.
+func rawRequest(t *testing.T, s *Server, head string, body func(net.Conn)) (string, time.Duration) {
+	t.Helper()
+	conn, err := net.Dial("tcp", s.Addr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	_ = conn.SetDeadline(time.Now().Add(10 * time.Second))
+	begin := time.Now()
+	if _, err := conn.Write([]byte(head)); err != nil {
+		t.Fatal(err)
+	}
+	if body != nil {
+		go body(conn)
+	}
+	line, _ := bufio.NewReader(conn).ReadString('\n')
+	return strings.TrimSpace(line), time.Since(begin)
+}
+
+func TestOversizedAndSlowRequests(t *testing.T) {
+	rc := &recorder{}
+	s := start(t, rc, nil)
+	mb := bytes.Repeat([]byte("x"), 1<<20)
+	cases := []struct {
+		name, head string
+		body       func(net.Conn)
+		want       string
+	}{
+		{name: "100 MB body announced",
+			head: "POST /healow/callback HTTP/1.1\r\nHost: x\r\nContent-Length: 104857600\r\n\r\n",
+			body: func(c net.Conn) { _, _ = c.Write(mb) }, want: "405"},
+		{name: "endless chunked body",
+			head: "PUT /anything HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n",
+			body: func(c net.Conn) {
+				for {
+					if _, err := c.Write([]byte("100000\r\n" + string(mb) + "\r\n")); err != nil {
+						return
+					}
+				}
+			}, want: "404"},
+		{name: "body trickled a byte at a time",
+			head: "GET /healow/ping HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n",
+			body: func(c net.Conn) {
+				for range 1000 {
+					if _, err := c.Write([]byte("x")); err != nil {
+						return
+					}
+					time.Sleep(100 * time.Millisecond)
+				}
+			}, want: "200"},
+		{name: "20 KB request line",
+			head: "GET /healow/callback?code=" + strings.Repeat("a", 20<<10) + " HTTP/1.1\r\nHost: x\r\n\r\n",
+			want: "431"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			line, took := rawRequest(t, s, tc.head, tc.body)
+			if !strings.Contains(line, tc.want) {
+				t.Errorf("answer %q, want %s", line, tc.want)
+			}
+			if took > 2*time.Second {
+				t.Errorf("answered after %v: the server waited for the body", took)
+			}
+		})
+	}
+	if rc.count() != 0 {
+		t.Errorf("the receiver was called %d times", rc.count())
+	}
+}

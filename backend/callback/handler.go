@@ -64,6 +64,12 @@ func securityHeaders(h http.Header) {
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	securityHeaders(w.Header())
+	if r.ContentLength != 0 {
+		// No path takes a body. Closing the connection keeps net/http from
+		// reading up to 256 KB of it before answering, which a client
+		// trickling the body would stretch to the full read timeout.
+		w.Header().Set("Connection", "close")
+	}
 	status := s.route(w, r)
 	slog.Debug("callback: request", "method", r.Method, "path", loggedPath(r.URL.Path),
 		"status", status, "took", time.Since(start))

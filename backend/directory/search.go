@@ -7,9 +7,8 @@ import (
 	"slices"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
-	"golang.org/x/text/runes"
-	"golang.org/x/text/transform"
 	"golang.org/x/text/unicode/norm"
 )
 
@@ -36,7 +35,9 @@ func CleanName(s string) string {
 	if strings.Contains(s, "&") {
 		s = html.UnescapeString(s)
 	}
-	s = escapedPunct.ReplaceAllString(s, "$1")
+	if strings.Contains(s, `\`) {
+		s = escapedPunct.ReplaceAllString(s, "$1")
+	}
 	s = strings.Map(func(r rune) rune {
 		if unicode.IsControl(r) || r == unicode.ReplacementChar {
 			return ' '
@@ -51,14 +52,29 @@ func CleanName(s string) string {
 }
 
 // foldAccents removes combining marks after canonical decomposition, so
-// "Castañer" and "Castaner" compare equal. A chain keeps state, so each call
-// builds its own.
+// "Castañer" and "Castaner" compare equal. ASCII, most of the directory,
+// is returned as it is. (A transform.Chain would do the same with buffers
+// of several kilobytes per call, which made indexing 17,000 names slow.)
 func foldAccents(s string) string {
-	t := transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
-	if folded, _, err := transform.String(t, s); err == nil {
-		return folded
+	if isASCII(s) {
+		return s
 	}
-	return s
+	d := strings.Map(func(r rune) rune {
+		if unicode.Is(unicode.Mn, r) {
+			return -1
+		}
+		return r
+	}, norm.NFD.String(s))
+	return norm.NFC.String(d)
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }
 
 // normalize turns text into search words: cleaned, accents folded, lower
@@ -88,8 +104,10 @@ var testWords = map[string]bool{"test": true, "prodtest": true, "train": true, "
 // practice: a name with a word such as "TEST", "Prodtest", "TRAIN" or
 // "Sandbox" ("Test Facility", "FHIR R4 Prodtest EMR"). The public sandbox
 // is one, on purpose.
-func IsTestTenant(p Practice) bool {
-	return slices.ContainsFunc(normalize(p.Name), func(w string) bool { return testWords[w] })
+func IsTestTenant(p Practice) bool { return hasTestWord(normalize(p.Name)) }
+
+func hasTestWord(words []string) bool {
+	return slices.ContainsFunc(words, func(w string) bool { return testWords[w] })
 }
 
 // Index is a searchable, immutable set of practices. It is safe for
@@ -101,9 +119,11 @@ type Index struct {
 // indexed is a practice with its search forms precomputed.
 type indexed struct {
 	p      Practice
-	words  []string
-	joined string // words joined by one space
-	code   string // lower-case code
+	words  []string // name words
+	place  []string // city and state words
+	joined string   // name words joined by one space
+	hay    string   // every word, for the cheap substring filter
+	code   string   // lower-case code
 	test   bool
 }
 
@@ -112,8 +132,11 @@ func NewIndex(ps []Practice) *Index {
 	ix := &Index{entries: make([]indexed, len(ps))}
 	for i, p := range ps {
 		w := normalize(p.Name)
-		ix.entries[i] = indexed{p: p, words: w, joined: strings.Join(w, " "),
-			code: strings.ToLower(p.Code), test: IsTestTenant(p)}
+		place := normalize(p.City + " " + p.State)
+		joined := strings.Join(w, " ")
+		ix.entries[i] = indexed{p: p, words: w, place: place, joined: joined,
+			hay:  joined + "|" + strings.Join(place, " "),
+			code: strings.ToLower(p.Code), test: hasTestWord(w)}
 	}
 	return ix
 }
@@ -126,19 +149,42 @@ const (
 	rankExact  = iota // the whole name, or the code
 	rankPrefix        // the name starts with the query
 	rankWords         // every query word starts some name word
+	rankPlace         // some query word starts only a city or state word
 )
 
 // maxQueryWords bounds the work one query can ask for.
 const maxQueryWords = 12
 
-// Search returns at most limit practices (all when limit <= 0) whose name
-// has, for every query word, a word starting with it, in any order, or
-// whose code equals the query. Matching ignores case, spacing, accents and
-// punctuation, and takes "&" for "and". Results are ranked: exact name or
-// code, then names starting with the query, then the rest; within a rank
-// real practices before test tenants, shorter names first, then by name
-// and code. An empty query matches nothing.
+// SearchOptions tune Index.SearchWith. The zero value returns every match,
+// test tenants included.
+type SearchOptions struct {
+	// Limit is the most practices returned; zero or less means all.
+	Limit int
+	// HideTest leaves out test and training tenants (see IsTestTenant).
+	HideTest bool
+}
+
+// Search is SearchWith with only a limit: test tenants are returned,
+// ranked after real practices.
 func (ix *Index) Search(query string, limit int) []Practice {
+	return ix.SearchWith(query, SearchOptions{Limit: limit})
+}
+
+// hit is one match of a search.
+type hit struct {
+	e    *indexed
+	rank int
+}
+
+// SearchWith returns the practices where every query word starts a word of
+// the name, the city or the state, in any order, or whose code equals the
+// query. Matching ignores case, spacing, accents and punctuation, and takes
+// "&" for "and". Results are ranked: exact name or code, then names
+// starting with the query, then names holding every word, then matches
+// that needed the city or state; within a rank real practices before test
+// tenants, shorter names first, then by name and code. An empty query
+// matches nothing.
+func (ix *Index) SearchWith(query string, o SearchOptions) []Practice {
 	q := normalize(query)
 	if len(q) == 0 {
 		return nil
@@ -148,41 +194,19 @@ func (ix *Index) Search(query string, limit int) []Practice {
 	}
 	joined := strings.Join(q, " ")
 	code := strings.ToLower(strings.TrimSpace(query))
-	type hit struct {
-		e    *indexed
-		rank int
-	}
 	var hits []hit
 	for i := range ix.entries {
 		e := &ix.entries[i]
-		switch {
-		case e.joined == joined || e.code == code:
-			hits = append(hits, hit{e, rankExact})
-		case !allPrefix(q, e.words, e.joined):
-		case strings.HasPrefix(e.joined, joined):
-			hits = append(hits, hit{e, rankPrefix})
-		default:
-			hits = append(hits, hit{e, rankWords})
+		if o.HideTest && e.test {
+			continue
+		}
+		if rank, ok := e.match(q, joined, code); ok {
+			hits = append(hits, hit{e, rank})
 		}
 	}
-	slices.SortFunc(hits, func(a, b hit) int {
-		switch {
-		case a.rank != b.rank:
-			return a.rank - b.rank
-		case a.e.test != b.e.test:
-			if a.e.test {
-				return 1
-			}
-			return -1
-		case len(a.e.joined) != len(b.e.joined):
-			return len(a.e.joined) - len(b.e.joined)
-		case a.e.p.Name != b.e.p.Name:
-			return strings.Compare(a.e.p.Name, b.e.p.Name)
-		}
-		return strings.Compare(a.e.p.Code, b.e.p.Code)
-	})
-	if limit > 0 && len(hits) > limit {
-		hits = hits[:limit]
+	slices.SortFunc(hits, compareHits)
+	if o.Limit > 0 && len(hits) > o.Limit {
+		hits = hits[:o.Limit]
 	}
 	out := make([]Practice, len(hits))
 	for i, h := range hits {
@@ -191,23 +215,76 @@ func (ix *Index) Search(query string, limit int) []Practice {
 	return out
 }
 
-// allPrefix reports whether every query word starts some name word.
-func allPrefix(query, words []string, joined string) bool {
-	for _, q := range query {
-		if !strings.Contains(joined, q) { // cheap filter: most names fail here
-			return false
+// match ranks e against the normalized query words q, their joined form
+// and the lower-cased raw query (for the code).
+func (e *indexed) match(q []string, joined, code string) (int, bool) {
+	if e.joined == joined || e.code == code {
+		return rankExact, true
+	}
+	usedPlace := false
+	for _, w := range q {
+		if !strings.Contains(e.hay, w) { // cheap filter: most entries fail here
+			return 0, false
 		}
-		if !slices.ContainsFunc(words, func(w string) bool { return strings.HasPrefix(w, q) }) {
-			return false
+		switch {
+		case startsSome(e.words, w):
+		case startsSome(e.place, w):
+			usedPlace = true
+		default:
+			return 0, false
 		}
 	}
-	return true
+	switch {
+	case usedPlace:
+		return rankPlace, true
+	case strings.HasPrefix(e.joined, joined):
+		return rankPrefix, true
+	}
+	return rankWords, true
+}
+
+// compareHits orders hits best first.
+func compareHits(a, b hit) int {
+	switch {
+	case a.rank != b.rank:
+		return a.rank - b.rank
+	case a.e.test != b.e.test:
+		if a.e.test {
+			return 1
+		}
+		return -1
+	case len(a.e.joined) != len(b.e.joined):
+		return len(a.e.joined) - len(b.e.joined)
+	case a.e.p.Name != b.e.p.Name:
+		return strings.Compare(a.e.p.Name, b.e.p.Name)
+	}
+	return strings.Compare(a.e.p.Code, b.e.p.Code)
+}
+
+// startsSome reports whether some word starts with prefix.
+func startsSome(words []string, prefix string) bool {
+	for _, w := range words {
+		if strings.HasPrefix(w, prefix) {
+			return true
+		}
+	}
+	return false
 }
 
 // ByCode returns the practice with this code, compared exactly.
 func (ix *Index) ByCode(code string) (Practice, bool) {
 	for _, e := range ix.entries {
 		if e.p.Code == code {
+			return e.p, true
+		}
+	}
+	return Practice{}, false
+}
+
+// ByBase returns the practice with this FHIR base, compared exactly.
+func (ix *Index) ByBase(base string) (Practice, bool) {
+	for _, e := range ix.entries {
+		if e.p.Base == base {
 			return e.p, true
 		}
 	}

@@ -10,9 +10,8 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
-
-	"golang.org/x/time/rate"
 )
 
 // Defaults for the tunable fields of Client.
@@ -20,7 +19,7 @@ const (
 	DefaultTimeout     = 60 * time.Second
 	DefaultSlowTimeout = 2 * time.Minute
 	DefaultMaxRetries  = 3
-	DefaultRateWaits   = 2
+	DefaultRateWaits   = 4
 	DefaultMaxBody     = 64 << 20
 	DefaultMaxPages    = 10000
 )
@@ -57,18 +56,27 @@ type Client struct {
 	code    string // last path segment of the base: the practice code
 	hc      *http.Client
 	token   func() string
-	lim     *rate.Limiter
+	lim     Limiter
+
+	// pauseMu guards pauseUntil: after a bare 429 every request waits
+	// until healow's minute is over, not only the one that got it.
+	pauseMu    sync.Mutex
+	pauseUntil time.Time
 }
 
 // New returns a client for base, the practice's FHIR base without a
 // trailing slash. base must be https, or plain http on a loopback address
 // (the demo simulator); any other base makes every call fail with
 // ErrInsecureBase. token is called before each request; lim, when not nil,
-// is waited on before each request, retries included.
+// is waited on before each request, retries and Binary reads included.
+// Share one lim per practice between the login calls and every Client of
+// that practice (NewHealowLimiter).
 //
-// hc should not set its own Timeout shorter than SlowTimeout. Its redirect
-// policy is replaced by one that follows redirects only within the base.
-func New(base string, hc *http.Client, token func() string, lim *rate.Limiter) *Client {
+// hc should not set its own Timeout shorter than SlowTimeout, and its
+// transport should keep as many idle connections per host as requests run
+// at once (http.DefaultTransport keeps 2). Its redirect policy is replaced
+// by one that follows redirects only within the base.
+func New(base string, hc *http.Client, token func() string, lim Limiter) *Client {
 	if hc == nil {
 		hc = http.DefaultClient
 	}
@@ -82,7 +90,7 @@ func New(base string, hc *http.Client, token func() string, lim *rate.Limiter) *
 		MaxPages:    DefaultMaxPages,
 		Clock:       realClock{},
 		token:       token,
-		lim:         lim,
+		lim:         usable(lim),
 	}
 	c.base, c.baseErr = parseBase(base)
 	if c.base != nil {
@@ -176,10 +184,11 @@ func (c *Client) Read(ctx context.Context, typ, id string) (json.RawMessage, err
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrBadRequest, err)
 	}
-	body, err := c.get(ctx, u, typ, 0)
+	a, err := c.get(ctx, u, call{typ: typ})
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", typ, err)
 	}
+	body := a.body
 	var head struct {
 		ResourceType string `json:"resourceType"`
 	}

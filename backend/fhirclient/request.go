@@ -55,16 +55,29 @@ type answer struct {
 	body   []byte
 }
 
-// get fetches u with the limiter, timeouts and retries. typ and page only
-// label the log line.
-func (c *Client) get(ctx context.Context, u *url.URL, typ string, page int) ([]byte, error) {
+// call describes one GET: what labels its log line and picks its timeout
+// (typ, page), and how its answer is taken.
+type call struct {
+	typ  string
+	page int
+	// accept replaces the usual Accept header when set.
+	accept string
+	// maxBody replaces Client.MaxBody when above zero.
+	maxBody int64
+	// anyType accepts a successful answer of any content type (Binary).
+	anyType bool
+}
+
+// get fetches u with the limiter, timeouts and retries, and returns the
+// final 2xx answer.
+func (c *Client) get(ctx context.Context, u *url.URL, k call) (*answer, error) {
 	if !c.underBase(u) {
 		// Defence in depth: callers only build URLs under the base.
 		return nil, ErrUnmappableLink
 	}
 	retries, waits := 0, 0
 	for {
-		a, err := c.once(ctx, u, typ, page)
+		a, err := c.once(ctx, u, k)
 		if err != nil {
 			if !retryable(ctx, err) || retries >= c.MaxRetries {
 				return nil, err
@@ -77,7 +90,7 @@ func (c *Client) get(ctx context.Context, u *url.URL, typ string, page int) ([]b
 		}
 		delay, retry := c.decide(a, retries, waits)
 		if !retry {
-			return c.finish(a)
+			return c.finish(a, k)
 		}
 		if a.status == http.StatusTooManyRequests {
 			waits++
@@ -94,15 +107,21 @@ func (c *Client) get(ctx context.Context, u *url.URL, typ string, page int) ([]b
 func (c *Client) decide(a *answer, retries, waits int) (time.Duration, bool) {
 	switch {
 	case a.status == http.StatusTooManyRequests:
-		if waits >= c.RateWaits {
-			return 0, false
+		now := c.Clock.Now()
+		d, told := retryAfter(a.header, now)
+		if !told {
+			// healow sends a bare 429 and blocks until the minute ends
+			// (HEALOW.md §1, rate limit).
+			d = untilNextMinute(now)
 		}
-		if d, ok := retryAfter(a.header, c.Clock.Now()); ok {
+		c.pause(now.Add(d))
+		switch {
+		case waits >= c.RateWaits:
+			return 0, false
+		case told:
 			return d, true
 		}
-		// healow sends a bare 429 and blocks until the minute ends
-		// (HEALOW.md §1, rate limit).
-		return untilNextMinute(c.Clock.Now()) + jitter(rateJitter), true
+		return d + jitter(rateJitter), true
 	case a.status >= 500 && a.status != http.StatusNotImplemented:
 		if retries >= c.MaxRetries {
 			return 0, false
@@ -115,26 +134,53 @@ func (c *Client) decide(a *answer, retries, waits int) (time.Duration, bool) {
 	return 0, false
 }
 
-// finish turns a final answer into a body or an error.
-func (c *Client) finish(a *answer) ([]byte, error) {
+// pause holds every later request of the client until t: past healow's
+// limit, any request sent before the minute ends only gets another 429.
+func (c *Client) pause(t time.Time) {
+	c.pauseMu.Lock()
+	defer c.pauseMu.Unlock()
+	if t.After(c.pauseUntil) {
+		c.pauseUntil = t
+	}
+}
+
+// waitPause sleeps out a pause set by a 429, plus jitter so that the
+// waiting requests do not all land at once.
+func (c *Client) waitPause(ctx context.Context) error {
+	c.pauseMu.Lock()
+	until := c.pauseUntil
+	c.pauseMu.Unlock()
+	if d := until.Sub(c.Clock.Now()); d > 0 {
+		return c.Clock.Sleep(ctx, d+jitter(rateJitter))
+	}
+	return nil
+}
+
+// finish turns a final answer into itself or an error.
+func (c *Client) finish(a *answer, k call) (*answer, error) {
 	if a.status < 200 || a.status > 299 {
 		return nil, &StatusError{Status: a.status, Diagnostics: parseDiagnostics(a.body)}
 	}
-	if err := checkContentType(a.header.Get("Content-Type")); err != nil {
-		return nil, err
+	if !k.anyType {
+		if err := checkContentType(a.header.Get("Content-Type")); err != nil {
+			return nil, err
+		}
 	}
-	return a.body, nil
+	return a, nil
 }
 
 // once makes one attempt, reading the whole body within the timeout.
-func (c *Client) once(ctx context.Context, u *url.URL, typ string, page int) (*answer, error) {
+func (c *Client) once(ctx context.Context, u *url.URL, k call) (*answer, error) {
+	if err := c.waitPause(ctx); err != nil {
+		return nil, err
+	}
 	if c.lim != nil {
 		if err := c.lim.Wait(ctx); err != nil {
 			return nil, fmt.Errorf("fhirclient: rate limiter: %w", err)
 		}
 	}
 	timeout := c.Timeout
-	if c.SlowTypes[typ] {
+	if c.SlowTypes[k.typ] {
 		timeout = c.SlowTimeout
 	}
 	actx, cancel := context.WithTimeout(ctx, timeout)
@@ -144,7 +190,11 @@ func (c *Client) once(ctx context.Context, u *url.URL, typ string, page int) (*a
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrBadRequest, err)
 	}
-	req.Header.Set("Accept", "application/json+fhir")
+	accept := "application/json+fhir"
+	if k.accept != "" {
+		accept = k.accept
+	}
+	req.Header.Set("Accept", accept)
 	if tok := c.token(); tok != "" {
 		req.Header.Set("Authorization", "Bearer "+tok)
 	}
@@ -152,24 +202,28 @@ func (c *Client) once(ctx context.Context, u *url.URL, typ string, page int) (*a
 	start := time.Now()
 	resp, err := c.hc.Do(req)
 	if err != nil {
-		c.log().Debug("fhir request failed", "type", typ, "page", page,
+		c.log().Debug("fhir request failed", "type", k.typ, "page", k.page,
 			"duration", time.Since(start))
 		// The url.Error would repeat the URL with its query; keep the cause.
 		var ue *url.Error
 		if errors.As(err, &ue) {
 			err = ue.Err
 		}
-		return nil, fmt.Errorf("fhirclient: %s request: %w", typ, err)
+		return nil, fmt.Errorf("fhirclient: %s request: %w", k.typ, err)
 	}
 	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, c.MaxBody+1))
-	c.log().Debug("fhir request", "type", typ, "page", page, "status", resp.StatusCode,
+	limit := c.MaxBody
+	if k.maxBody > 0 {
+		limit = k.maxBody
+	}
+	body, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
+	c.log().Debug("fhir request", "type", k.typ, "page", k.page, "status", resp.StatusCode,
 		"duration", time.Since(start))
 	if err != nil {
-		return nil, fmt.Errorf("fhirclient: %s response: %w", typ, err)
+		return nil, fmt.Errorf("fhirclient: %s response: %w", k.typ, err)
 	}
-	if int64(len(body)) > c.MaxBody {
-		return nil, fmt.Errorf("%w: more than %d bytes", ErrTooLarge, c.MaxBody)
+	if int64(len(body)) > limit {
+		return nil, fmt.Errorf("%w: more than %d bytes", ErrTooLarge, limit)
 	}
 	return &answer{status: resp.StatusCode, header: resp.Header, body: body}, nil
 }

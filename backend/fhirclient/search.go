@@ -19,8 +19,12 @@ type Page struct {
 	// Outcomes counts the search.mode "outcome" entries left out.
 	Outcomes int
 	// Next is the next page's URL, already rewritten onto the base, or
-	// empty on the last page.
+	// empty on the last page. Resume continues the search from it.
 	Next string
+	// Last is set when the server gave no next link: the search is
+	// complete. A page whose next link was refused (ErrUnmappableLink,
+	// ErrPageLoop) has neither Next nor Last.
+	Last bool
 }
 
 type bundle struct {
@@ -58,7 +62,33 @@ func (c *Client) Search(ctx context.Context, typ string, q url.Values,
 		return fmt.Errorf("%w: %v", ErrBadRequest, err)
 	}
 	u.RawQuery = q.Encode()
+	return c.follow(ctx, typ, u, fn)
+}
 
+// Resume continues a search of typ at link, the Next of a page an earlier
+// Search or Resume passed to fn, and goes on as Search does; pages are
+// numbered from 1 at link. A link not under the base fails with
+// ErrUnmappableLink before any request.
+//
+// The server may have forgotten the search behind the link (HAPI keeps
+// _getpages results for a while only): it then answers 410 or 404, and the
+// caller should run the search again from the start.
+func (c *Client) Resume(ctx context.Context, typ, link string, fn func(*Page) error) error {
+	if !typeRE.MatchString(typ) {
+		return fmt.Errorf("%w: resource type", ErrBadRequest)
+	}
+	if c.baseErr != nil {
+		return c.baseErr
+	}
+	u, err := url.Parse(link)
+	if err != nil || !c.underBase(u) {
+		return fmt.Errorf("resume %s: %w", typ, ErrUnmappableLink)
+	}
+	return c.follow(ctx, typ, u, fn)
+}
+
+func (c *Client) follow(ctx context.Context, typ string, u *url.URL,
+	fn func(*Page) error) error {
 	seen := map[string]bool{u.String(): true}
 	for n := 1; ; n++ {
 		if n > c.MaxPages {
@@ -89,19 +119,19 @@ func (c *Client) Search(ctx context.Context, typ string, q url.Values,
 // cannot be followed; err a page that could not be had.
 func (c *Client) page(ctx context.Context, u *url.URL, typ string,
 	n int) (p *Page, next *url.URL, linkErr, err error) {
-	body, err := c.get(ctx, u, typ, n)
+	a, err := c.get(ctx, u, call{typ: typ, page: n})
 	if err != nil {
 		return nil, nil, nil, err
 	}
 	var b bundle
-	if err := json.Unmarshal(body, &b); err != nil {
+	if err := json.Unmarshal(a.body, &b); err != nil {
 		return nil, nil, nil, fmt.Errorf("%w: %v", ErrBadResponse, err)
 	}
 	if b.ResourceType != "Bundle" {
 		return nil, nil, nil, fmt.Errorf("%w: resourceType %q, want Bundle",
 			ErrBadResponse, clean(b.ResourceType))
 	}
-	p = &Page{Number: n}
+	p = &Page{Number: n, Last: true}
 	for _, e := range b.Entry {
 		switch {
 		case len(e.Resource) == 0 || string(e.Resource) == "null":
@@ -115,6 +145,7 @@ func (c *Client) page(ctx context.Context, u *url.URL, typ string,
 		if l.Relation != "next" || l.URL == "" {
 			continue
 		}
+		p.Last = false
 		if next, linkErr = c.Rewrite(l.URL); linkErr == nil {
 			p.Next = next.String()
 		}

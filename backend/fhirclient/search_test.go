@@ -291,3 +291,80 @@ func TestReference(t *testing.T) {
 		})
 	}
 }
+
+func TestResume(t *testing.T) {
+	ecw := "http://fhir4.eclinicalworks.com/fhir/r4/" + code
+	c, rec, _ := newTLS(t, func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Query().Get("_getpagesoffset") {
+		case "":
+			writeFHIR(w, 200, page(ecw+"?_getpages=abc&_getpagesoffset=1", entry("o1")))
+		case "1":
+			writeFHIR(w, 200, page(ecw+"?_getpages=abc&_getpagesoffset=2", entry("o2")))
+		case "2":
+			writeFHIR(w, 200, page("", entry("o3")))
+		default:
+			writeFHIR(w, 410, outcome("Search id does not exist and may have expired"))
+		}
+	})
+	first, err := collect(c, "Observation", nil)
+	if err != nil || len(first) != 3 {
+		t.Fatalf("search: %d pages, %v", len(first), err)
+	}
+	for i, p := range first {
+		if last := i == 2; p.Last != last || (p.Next == "") != last {
+			t.Errorf("page %d: Last %v Next %q", i+1, p.Last, p.Next)
+		}
+	}
+	var got []*Page
+	err = c.Resume(context.Background(), "Observation", first[0].Next, func(p *Page) error {
+		got = append(got, p)
+		return nil
+	})
+	if err != nil || len(got) != 2 || !strings.Contains(string(got[1].Entries[0]), `"o3"`) {
+		t.Fatalf("resume: %d pages, %v; want pages 2 and 3", len(got), err)
+	}
+
+	tests := []struct {
+		name, link string
+		status     int
+		sentinel   error
+	}{
+		{"forgotten search", c.Base() + "?_getpages=abc&_getpagesoffset=9", 410, nil},
+		{"link off the base", "https://evil.example/fhir/r4/" + code + "?_getpages=abc", 0,
+			ErrUnmappableLink},
+		{"plain http", strings.Replace(c.Base(), "https:", "http:", 1) + "?_getpages=abc", 0,
+			ErrUnmappableLink},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			before := rec.count()
+			err := c.Resume(context.Background(), "Observation", tt.link,
+				func(*Page) error { return nil })
+			var se *StatusError
+			switch {
+			case tt.sentinel != nil && !errors.Is(err, tt.sentinel):
+				t.Errorf("err = %v, want %v", err, tt.sentinel)
+			case tt.status != 0 && (!errors.As(err, &se) || se.Status != tt.status):
+				t.Errorf("err = %v, want HTTP %d", err, tt.status)
+			}
+			if tt.sentinel != nil && rec.count() != before {
+				t.Errorf("a refused link was requested")
+			}
+		})
+	}
+}
+
+func TestRefusedLinkPageIsNotLast(t *testing.T) {
+	c, _, _ := newTLS(t, func(w http.ResponseWriter, r *http.Request) {
+		writeFHIR(w, 200, page("https://fhir.other-vendor.example/api/FHIR/R4/Observation?page=2",
+			entry("o1")))
+	})
+	pages, err := collect(c, "Observation", nil)
+	if !errors.Is(err, ErrUnmappableLink) || len(pages) != 1 {
+		t.Fatalf("pages %d, err %v", len(pages), err)
+	}
+	if pages[0].Last || pages[0].Next != "" {
+		t.Errorf("page with a refused link: Last %v Next %q, want neither", pages[0].Last,
+			pages[0].Next)
+	}
+}

@@ -50,7 +50,7 @@ func (s *Server) serveFHIR(w http.ResponseWriter, r *http.Request) {
 	case rest != "" && len(parts) == 1:
 		s.serveSearch(w, r, code, parts[0], tok, c)
 	case len(parts) == 2 && parts[0] != "" && parts[1] != "":
-		s.serveRead(w, parts[0], parts[1], tok, c)
+		s.serveRead(w, r, parts[0], parts[1], tok, c)
 	default:
 		writeOutcome(w, http.StatusNotFound, "not-supported", "Unknown operation")
 	}
@@ -86,7 +86,8 @@ func unauthorized(w http.ResponseWriter, diag string) {
 	writeOutcome(w, http.StatusUnauthorized, "login", diag)
 }
 
-func (s *Server) serveRead(w http.ResponseWriter, typ, id string, tok accessToken, c chart) {
+func (s *Server) serveRead(w http.ResponseWriter, r *http.Request, typ, id string,
+	tok accessToken, c chart) {
 	if !allows(tok.scopes, typ, 'r') {
 		forbidden(w, "The granted scopes do not allow reading "+typ)
 		return
@@ -100,8 +101,43 @@ func (s *Server) serveRead(w http.ResponseWriter, typ, id string, tok accessToke
 		writeOutcome(w, http.StatusNotFound, "not-found", "Resource "+typ+" is not known")
 		return
 	}
+	if typ == "Binary" && !wantsFHIR(r.Header.Get("Accept")) {
+		serveRawBinary(w, raw)
+		return
+	}
 	w.Header().Set("Content-Type", fhirContentType)
 	_, _ = w.Write(raw)
+}
+
+// wantsFHIR reports whether an Accept header names a FHIR JSON type. HAPI
+// answers a Binary read with the Binary resource only then, and with the
+// raw content otherwise (HEALOW.md §3: read Binary with
+// Accept: application/fhir+json).
+func wantsFHIR(accept string) bool {
+	for _, part := range strings.Split(accept, ",") {
+		mt, _, _ := strings.Cut(part, ";")
+		switch strings.ToLower(strings.TrimSpace(mt)) {
+		case "application/fhir+json", "application/json+fhir", "application/json":
+			return true
+		}
+	}
+	return false
+}
+
+func serveRawBinary(w http.ResponseWriter, raw json.RawMessage) {
+	var b struct {
+		ContentType string `json:"contentType"`
+		Data        []byte `json:"data"`
+	}
+	if err := json.Unmarshal(raw, &b); err != nil {
+		writeOutcome(w, http.StatusInternalServerError, "exception", "Internal server error")
+		return
+	}
+	if b.ContentType == "" {
+		b.ContentType = "application/octet-stream"
+	}
+	w.Header().Set("Content-Type", b.ContentType)
+	_, _ = w.Write(b.Data)
 }
 
 func (s *Server) serveSearch(w http.ResponseWriter, r *http.Request, code, typ string,

@@ -4,6 +4,8 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
+	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"slices"
@@ -233,4 +235,45 @@ func (s *Server) tokenError(w http.ResponseWriter, status int, code, desc string
 	}
 	w.Header().Set("Cache-Control", "no-store")
 	writeJSON(w, status, "application/json;charset=UTF-8", body)
+}
+
+// ErrUnknownPatient is returned by IssueToken for a patient the practice
+// does not hold.
+var ErrUnknownPatient = errors.New("simulator: unknown patient")
+
+// IssueToken mints an access token for a patient of a practice without the
+// browser login, for tests and benchmarks that exercise the FHIR API only.
+// scopes nil means patient/*.read; ttl <= 0 means Options.TokenTTL. The
+// token obeys ExpireTokens like one from the token endpoint, and the call
+// does not count against the rate limit.
+func (s *Server) IssueToken(practiceCode, patientID string, scopes []string,
+	ttl time.Duration) (string, error) {
+	if scopes == nil {
+		scopes = []string{"patient/*.read"}
+	}
+	if ttl <= 0 {
+		ttl = s.opts.TokenTTL
+	}
+	tok := &accessToken{practice: practiceCode, patientID: patientID, clientID: "test",
+		scopes: slices.Clone(scopes), expires: s.now().Add(ttl), gen: s.faults.generation()}
+	access := randomToken()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	pr := s.practices[practiceCode]
+	switch {
+	case pr == nil:
+		return "", fmt.Errorf("%w: %q", ErrUnknownPractice, practiceCode)
+	case pr.patients[patientID] == nil:
+		return "", fmt.Errorf("%w: %q at %s", ErrUnknownPatient, patientID, practiceCode)
+	}
+	s.tokens[access] = tok
+	return access, nil
+}
+
+// ExpirePages forgets every search kept for paging, as HAPI does after a
+// while: next links handed out so far answer 410 Gone.
+func (s *Server) ExpirePages() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	clear(s.pages)
 }

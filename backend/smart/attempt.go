@@ -145,6 +145,22 @@ func (p *Pending) Take(state string) (*Attempt, error) {
 	return a, nil
 }
 
+// Drop removes the attempt under state without using it, as when the app
+// stops waiting for it. A later Take of that state fails with reason
+// (ErrExpiredState or ErrCancelledState, say) for as long as tombstones are
+// kept, so the redirect that comes too late can be told what happened.
+// Dropping an unknown state records the reason all the same.
+func (p *Pending) Drop(state string, reason error) {
+	if state == "" || reason == nil {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	key := stateKey(state)
+	delete(p.waiting, key)
+	p.gone[key] = tombstone{at: p.now(), err: reason}
+}
+
 // Clear drops every waiting attempt, as when the user cancels the login.
 // A redirect for a cleared attempt then fails with ErrUnknownState.
 func (p *Pending) Clear() {

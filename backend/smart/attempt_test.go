@@ -49,6 +49,32 @@ func TestPending(t *testing.T) {
 	}
 }
 
+func TestPendingDrop(t *testing.T) {
+	cases := []struct {
+		name   string
+		reason error
+		want   error
+	}{
+		{"timed out in the app", ErrExpiredState, ErrExpiredState},
+		{"cancelled in the app", ErrCancelledState, ErrCancelledState},
+		{"no reason keeps it waiting", nil, nil},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			p := NewPending(time.Minute)
+			p.Put(&Attempt{State: "s1"})
+			p.Drop("s1", tc.reason)
+			a, err := p.Take("s1")
+			if !errors.Is(err, tc.want) || (tc.want == nil && (err != nil || a == nil)) {
+				t.Errorf("Take after Drop(%v) = %v, %v; want %v", tc.reason, a, err, tc.want)
+			}
+			if _, err := p.Take("s1"); err == nil {
+				t.Error("a dropped or taken state was usable again")
+			}
+		})
+	}
+}
+
 func TestPendingConcurrentSingleUse(t *testing.T) {
 	p := NewPending(0)
 	p.Put(&Attempt{State: "only"})

@@ -23,6 +23,15 @@ const maxDiscoveryBytes = 1 << 20
 // or user info.
 var ErrBadBase = errors.New("smart: unusable practice base URL")
 
+// ErrNotActivated reports a practice whose FHIR base has no
+// smart-configuration (HTTP 400, 403, 404 or 410). Practices must switch
+// patient API access on; one that has not fails its logins (HEALOW.md §1).
+var ErrNotActivated = errors.New("smart: the practice has not enabled patient API access")
+
+// ErrRateLimited reports a 429 answer. healow sends no Retry-After and
+// blocks the practice until the wall-clock minute ends (HEALOW.md §1).
+var ErrRateLimited = errors.New("smart: healow's request limit was reached")
+
 // ErrBadConfiguration reports a smart-configuration document that is
 // missing an endpoint, names an endpoint that is not https, or does not
 // offer PKCE S256.
@@ -92,7 +101,13 @@ func Discover(ctx context.Context, hc *http.Client, base string) (*Configuration
 		return nil, fmt.Errorf("smart: discovery: %w", err)
 	}
 	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
+	switch resp.StatusCode {
+	case http.StatusOK:
+	case http.StatusBadRequest, http.StatusForbidden, http.StatusNotFound, http.StatusGone:
+		return nil, fmt.Errorf("%w: discovery answered HTTP %d", ErrNotActivated, resp.StatusCode)
+	case http.StatusTooManyRequests:
+		return nil, fmt.Errorf("%w: discovery answered HTTP 429", ErrRateLimited)
+	default:
 		return nil, fmt.Errorf("smart: discovery answered HTTP %d", resp.StatusCode)
 	}
 	if !isJSON(resp.Header.Get("Content-Type")) {

@@ -89,14 +89,18 @@ func TestDiscoverAnswers(t *testing.T) {
 		handler http.HandlerFunc
 		ok      bool
 		errText string
+		is      error // a sentinel the error must match, when set
 	}{
 		{name: "demo http loopback", ok: true, handler: func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Type", "application/json+fhir;charset=UTF-8")
 			_, _ = w.Write([]byte(good))
 		}},
-		{name: "404", errText: "HTTP 404", handler: func(w http.ResponseWriter, r *http.Request) {
-			http.NotFound(w, r)
-		}},
+		{name: "404", errText: "HTTP 404", is: ErrNotActivated,
+			handler: func(w http.ResponseWriter, r *http.Request) { http.NotFound(w, r) }},
+		{name: "429", errText: "HTTP 429", is: ErrRateLimited,
+			handler: func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(429) }},
+		{name: "500 is not 'not activated'", errText: "HTTP 500",
+			handler: func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(500) }},
 		{name: "html", errText: "content type", handler: func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Type", "text/html")
 			_, _ = w.Write([]byte(good))
@@ -109,7 +113,7 @@ func TestDiscoverAnswers(t *testing.T) {
 			handler: func(w http.ResponseWriter, r *http.Request) {
 				http.Redirect(w, r, "http://fhir4.eclinicalworks.com/x", http.StatusFound)
 			}},
-		{name: "only the smart path", errText: "HTTP 404",
+		{name: "only the smart path", errText: "HTTP 404", is: ErrNotActivated,
 			handler: func(w http.ResponseWriter, r *http.Request) {
 				if r.URL.Path != "/fhir/r4/X/.well-known/smart-configuration" {
 					http.NotFound(w, r)
@@ -132,6 +136,12 @@ func TestDiscoverAnswers(t *testing.T) {
 			}
 			if !tc.ok && (err == nil || !strings.Contains(err.Error(), tc.errText)) {
 				t.Errorf("Discover error = %v, want one containing %q", err, tc.errText)
+			}
+			if tc.is != nil && !errors.Is(err, tc.is) {
+				t.Errorf("Discover error = %v, want errors.Is %v", err, tc.is)
+			}
+			if tc.is == nil && (errors.Is(err, ErrNotActivated) || errors.Is(err, ErrRateLimited)) {
+				t.Errorf("Discover error = %v matches a sentinel it should not", err)
 			}
 		})
 	}

@@ -19,6 +19,9 @@ var (
 	ErrExpiredState = errors.New("smart: login attempt expired")
 	// ErrReusedState: the attempt under that state was already redeemed.
 	ErrReusedState = errors.New("smart: login attempt already used")
+	// ErrCancelledState: the attempt under that state was cancelled (or
+	// timed out) in the app before the redirect came back; see Pending.Drop.
+	ErrCancelledState = errors.New("smart: login attempt cancelled")
 	// ErrNoCode: the redirect has neither a code nor an error.
 	ErrNoCode = errors.New("smart: no authorization code in the redirect")
 	// ErrTokenType: the token response is not a Bearer token.

@@ -8,7 +8,8 @@ import (
 	"time"
 )
 
-const benchRows = 1000
+// benchPage is the rows per transaction: the sync's page size.
+const benchPage = 100
 
 // benchResources returns n Observation rows of about 1 KB, with ids unique
 // to round.
@@ -22,26 +23,18 @@ func benchResources(round, n int) []Resource {
 		rs[i] = Resource{ConnectionID: "c1", Type: "Observation",
 			ID: fmt.Sprintf("r%d-%d", round, i), Raw: raw, Date: "2023-03-05T00:00:00-05:00",
 			SortTime: &t, Display: "Hemoglobin A1c", Status: "final", Value: "12",
-			Category: "laboratory", FetchedAt: t}
+			Category: "laboratory", Cycle: 7, FetchedAt: t}
 	}
 	return rs
 }
 
+// BenchmarkUpsert measures the store's upsert of one page of new rows
+// (the sync's case) and of rows already stored (a re-sync).
 func BenchmarkUpsert(b *testing.B) {
-	b.Run("new", func(b *testing.B) {
-		s, _ := openTemp(b)
-		round := 0
-		for b.Loop() {
-			round++
-			rs := benchResources(round, benchRows)
-			if err := s.UpsertResources(context.Background(), rs); err != nil {
-				b.Fatal(err)
-			}
-		}
-	})
+	b.Run("new", benchUpsertNew)
 	b.Run("existing", func(b *testing.B) {
 		s, _ := openTemp(b)
-		rs := benchResources(0, benchRows)
+		rs := benchResources(0, benchPage)
 		if err := s.UpsertResources(context.Background(), rs); err != nil {
 			b.Fatal(err)
 		}
@@ -50,45 +43,83 @@ func BenchmarkUpsert(b *testing.B) {
 				b.Fatal(err)
 			}
 		}
+		reportRate(b)
 	})
 }
 
-// BenchmarkPlainInsert is the baseline for BenchmarkUpsert: the same rows,
-// the same encrypted database and batch size, one transaction, but a plain
-// multi-row INSERT through database/sql, without GORM or ON CONFLICT.
+func benchUpsertNew(b *testing.B) {
+	s, _ := openTemp(b)
+	round := 0
+	for b.Loop() {
+		round++
+		if err := s.UpsertResources(context.Background(),
+			benchResources(round, benchPage)); err != nil {
+			b.Fatal(err)
+		}
+	}
+	reportRate(b)
+}
+
+// BenchmarkSavePage is BenchmarkUpsert/new as the sync calls it: each page
+// with its search cursor, in one transaction.
+func BenchmarkSavePage(b *testing.B) {
+	s, _ := openTemp(b)
+	round := 0
+	for b.Loop() {
+		round++
+		cur := &SyncCursor{ConnectionID: "c1", Search: "Observation?category=laboratory",
+			Cycle: 7, Next: fmt.Sprintf("https://x.example/fhir/r4/A?_getpages=p&o=%d", round),
+			Pages: round}
+		p := &Page{Resources: benchResources(round, benchPage), Cursor: cur}
+		if err := s.SavePage(context.Background(), p); err != nil {
+			b.Fatal(err)
+		}
+	}
+	reportRate(b)
+}
+
+// BenchmarkPlainInsert is the baseline for BenchmarkUpsert: the same rows
+// in pages of the same size, into the same kind of encrypted database, one
+// transaction a page, but one plain multi-row INSERT through database/sql,
+// without GORM or ON CONFLICT.
 func BenchmarkPlainInsert(b *testing.B) {
 	s, _ := openTemp(b)
 	sqlDB, err := s.db.DB()
 	if err != nil {
 		b.Fatal(err)
 	}
-	cols := "connection_id,type,id,raw,date,sort_time,display,status,code,value,unit," +
-		"category,removed,fetched_at"
-	row := "(" + strings.TrimSuffix(strings.Repeat("?,", 14), ",") + ")"
+	const cols = "connection_id,type,id,raw,date,sort_time,display,status,code,value,unit," +
+		"category,removed,cycle,fetched_at"
+	row := "(" + strings.TrimSuffix(strings.Repeat("?,", 15), ",") + ")"
+	q := "INSERT INTO resources (" + cols + ") VALUES " +
+		strings.TrimSuffix(strings.Repeat(row+",", benchPage), ",")
 	round := 0
 	for b.Loop() {
 		round++
-		rs := benchResources(round, benchRows)
+		rs := benchResources(round, benchPage)
+		args := make([]any, 0, 15*len(rs))
+		for _, r := range rs {
+			args = append(args, r.ConnectionID, r.Type, r.ID, r.Raw, r.Date,
+				r.SortTime.UTC(), r.Display, r.Status, r.Code, r.Value, r.Unit,
+				r.Category, r.Removed, r.Cycle, r.FetchedAt)
+		}
 		tx, err := sqlDB.Begin()
 		if err != nil {
 			b.Fatal(err)
 		}
-		for start := 0; start < len(rs); start += resourceBatch {
-			batch := rs[start:min(start+resourceBatch, len(rs))]
-			args := make([]any, 0, 14*len(batch))
-			for _, r := range batch {
-				args = append(args, r.ConnectionID, r.Type, r.ID, r.Raw, r.Date,
-					r.SortTime.UTC(), r.Display, r.Status, r.Code, r.Value, r.Unit,
-					r.Category, r.Removed, r.FetchedAt)
-			}
-			q := "INSERT INTO resources (" + cols + ") VALUES " +
-				strings.TrimSuffix(strings.Repeat(row+",", len(batch)), ",")
-			if _, err := tx.Exec(q, args...); err != nil {
-				b.Fatal(err)
-			}
+		if _, err := tx.Exec(q, args...); err != nil {
+			b.Fatal(err)
 		}
 		if err := tx.Commit(); err != nil {
 			b.Fatal(err)
 		}
+	}
+	reportRate(b)
+}
+
+// reportRate reports resources per second; call it after the loop.
+func reportRate(b *testing.B) {
+	if s := b.Elapsed().Seconds(); s > 0 {
+		b.ReportMetric(float64(b.N*benchPage)/s, "resources/s")
 	}
 }

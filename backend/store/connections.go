@@ -14,7 +14,7 @@ func (s *Store) SaveConnection(ctx context.Context, c *Connection) error {
 	if c.ID == "" {
 		return fmt.Errorf("store: save connection: empty id")
 	}
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := s.write(ctx, func(tx *gorm.DB) error {
 		// UpdateAll leaves autoCreateTime columns alone: a Connection built
 		// afresh for an existing ID keeps its CreatedAt.
 		if err := tx.Clauses(clause.OnConflict{UpdateAll: true}).Create(c).Error; err != nil {
@@ -49,7 +49,7 @@ func (s *Store) ListConnections(ctx context.Context) ([]Connection, error) {
 // DeleteConnection deletes a connection and all its data in one
 // transaction. Deleting a missing connection is not an error.
 func (s *Store) DeleteConnection(ctx context.Context, id string) error {
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := s.write(ctx, func(tx *gorm.DB) error {
 		if err := deleteData(tx, id); err != nil {
 			return err
 		}
@@ -61,10 +61,11 @@ func (s *Store) DeleteConnection(ctx context.Context, id string) error {
 	return nil
 }
 
-// DeleteConnectionData deletes a connection's resources, attachments and
-// sync runs in one transaction, keeping the connection itself.
+// DeleteConnectionData deletes a connection's resources, attachments, sync
+// runs, cycle and cursors in one transaction, keeping the connection
+// itself.
 func (s *Store) DeleteConnectionData(ctx context.Context, id string) error {
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := s.write(ctx, func(tx *gorm.DB) error {
 		return deleteData(tx, id)
 	})
 	if err != nil {
@@ -74,7 +75,8 @@ func (s *Store) DeleteConnectionData(ctx context.Context, id string) error {
 }
 
 func deleteData(tx *gorm.DB, id string) error {
-	for _, model := range []any{&Resource{}, &Attachment{}, &SyncRun{}} {
+	for _, model := range []any{&Resource{}, &Attachment{}, &SyncRun{}, &SyncCycle{},
+		&SyncCursor{}} {
 		if err := tx.Where("connection_id = ?", id).Delete(model).Error; err != nil {
 			return err
 		}

@@ -43,25 +43,44 @@ type Resource struct {
 	Unit     string
 	Category string
 	// Removed marks a resource the server no longer returns.
-	Removed   bool `gorm:"not null;default:false"`
+	Removed bool `gorm:"not null;default:false"`
+	// Cycle is the sync cycle (SyncCycle.ID) that last stored the row; 0
+	// when it was stored outside one. MarkStale compares it.
+	Cycle     uint `gorm:"not null;default:0"`
 	FetchedAt time.Time
 }
 
-// Attachment is the content of one DocumentReference attachment (or another
-// resource's), kept as the bytes decoded from base64, never re-encoded.
+// Attachment is the content of one attachment of a resource: a
+// DocumentReference's content[Index].attachment or a DiagnosticReport's
+// presentedForm[Index]. Bytes are exactly the bytes decoded from base64,
+// never re-encoded or converted to text.
+//
+// A row without Bytes records an attachment that was not downloaded, with
+// the reason in Message (too large, not permitted, failed).
 type Attachment struct {
 	ConnectionID string `gorm:"primaryKey;priority:1"`
 	ResourceType string `gorm:"primaryKey;priority:2"`
 	ResourceID   string `gorm:"primaryKey;priority:3"`
 	Index        int    `gorm:"primaryKey;priority:4;column:idx;autoIncrement:false"`
 	ContentType  string
-	Bytes        []byte
-	Size         int64
-	FetchedAt    time.Time
+	Title        string
+	// URL is the attachment's url as written (a Binary reference); empty
+	// for inline data.
+	URL   string
+	Bytes []byte
+	// Size is len(Bytes), or for an attachment not downloaded the size the
+	// resource announced (0 when unknown).
+	Size int64
+	// Message says why Bytes is empty; empty when the bytes are stored.
+	Message   string
+	FetchedAt time.Time
 }
 
+// Stored reports whether the attachment's bytes were downloaded.
+func (a *Attachment) Stored() bool { return a.Message == "" }
+
 // SyncRun records one synchronisation. Counts and Errors hold JSON objects
-// keyed by resource type.
+// keyed by resource type; CountsMap and ErrorsMap decode them.
 type SyncRun struct {
 	ID           uint   `gorm:"primaryKey"`
 	ConnectionID string `gorm:"index"`
@@ -70,12 +89,51 @@ type SyncRun struct {
 	Status       string
 	Counts       string
 	Errors       string
+	// Cycle is the sync cycle the run worked on; Resumed is set when the
+	// run continued a cycle an earlier run had left unfinished.
+	Cycle   uint
+	Resumed bool
 }
 
-// Run statuses.
+// Run statuses. A run still "running" when the next one starts was cut
+// short (the process died) and becomes RunInterrupted.
 const (
-	RunRunning = "running"
-	RunOK      = "ok"
-	RunPartial = "partial"
-	RunFailed  = "failed"
+	RunRunning     = "running"
+	RunOK          = "ok"
+	RunPartial     = "partial"
+	RunFailed      = "failed"
+	RunCancelled   = "cancelled"
+	RunInterrupted = "interrupted"
 )
+
+// SyncCycle is one complete download of a connection, possibly spread over
+// several runs: a run interrupted by an expired token, a cancel or a crash
+// leaves its cycle open, and a resumed run continues it from the cursors.
+// Each connection has at most one row: the latest cycle.
+type SyncCycle struct {
+	ConnectionID string `gorm:"primaryKey"`
+	// ID is the ID of the run that started the cycle.
+	ID        uint
+	StartedAt time.Time
+	// Closed is set when a run of the cycle ended on its own, errors or
+	// not; a closed cycle is never resumed.
+	Closed bool
+}
+
+// SyncCursor is where one search of a cycle stands: the next-page link
+// after the last committed page, saved in the same transaction as that
+// page. A cursor with neither Next nor Done has not committed a page.
+type SyncCursor struct {
+	ConnectionID string `gorm:"primaryKey;priority:1"`
+	// Search names the search (sync.Search.Key).
+	Search string `gorm:"primaryKey;priority:2"`
+	Cycle  uint
+	// Next is the link to the next page, already rewritten onto the base.
+	Next string
+	// Pages counts the pages committed in the cycle.
+	Pages int
+	// Done is set when the last page (one without a next link) is
+	// committed.
+	Done      bool
+	UpdatedAt time.Time
+}

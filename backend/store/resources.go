@@ -17,16 +17,67 @@ const maxVars = 32766
 // the key.
 var resourceColumns = []string{
 	"raw", "date", "sort_time", "display", "status", "code", "value", "unit",
-	"category", "removed", "fetched_at",
+	"category", "removed", "cycle", "fetched_at",
 }
 
-// resourceBatch keeps each INSERT below maxVars: 14 columns a row.
+// resourceBatch keeps each INSERT below maxVars: 15 columns a row.
 var resourceBatch = maxVars / (len(resourceColumns) + 3) / 2
+
+var resourceConflict = clause.OnConflict{
+	Columns: []clause.Column{
+		{Name: "connection_id"}, {Name: "type"}, {Name: "id"},
+	},
+	DoUpdates: clause.AssignmentColumns(resourceColumns),
+}
 
 // UpsertResources inserts rs, or replaces the stored rows with the same
 // key, in one transaction. A replaced row is no longer Removed. A zero
 // FetchedAt is set to now.
 func (s *Store) UpsertResources(ctx context.Context, rs []Resource) error {
+	err := s.write(ctx, func(tx *gorm.DB) error {
+		return upsert(tx, rs)
+	})
+	if err != nil {
+		return fmt.Errorf("store: upsert %d resources: %w", len(rs), err)
+	}
+	return nil
+}
+
+// Page is what one search page stores at once: its resources, the
+// attachments they carry inline, and the search's cursor after the page.
+type Page struct {
+	Resources   []Resource
+	Attachments []Attachment
+	Cursor      *SyncCursor
+}
+
+// SavePage stores a page in one transaction, so that a crash leaves either
+// all of it or none (the resume point never runs ahead of the data).
+// Resources and Attachments may be empty; a zero FetchedAt is set to now.
+func (s *Store) SavePage(ctx context.Context, p *Page) error {
+	cur := p.Cursor
+	if cur == nil || cur.ConnectionID == "" || cur.Search == "" {
+		return fmt.Errorf("store: save page: cursor without a key")
+	}
+	cur.UpdatedAt = time.Now().UTC()
+	err := s.write(ctx, func(tx *gorm.DB) error {
+		if err := upsert(tx, p.Resources); err != nil {
+			return err
+		}
+		for i := range p.Attachments {
+			if err := saveAttachment(tx, &p.Attachments[i]); err != nil {
+				return err
+			}
+		}
+		return tx.Clauses(clause.OnConflict{UpdateAll: true}).Create(cur).Error
+	})
+	if err != nil {
+		return fmt.Errorf("store: save page of %d resources: %w", len(p.Resources), err)
+	}
+	return nil
+}
+
+func upsert(tx *gorm.DB, rs []Resource) error {
 	if len(rs) == 0 {
 		return nil
 	}
@@ -34,10 +85,10 @@ func (s *Store) UpsertResources(ctx context.Context, rs []Resource) error {
 	now := time.Now().UTC()
 	for i, r := range rs {
 		if r.ConnectionID == "" || r.Type == "" || r.ID == "" {
-			return fmt.Errorf("store: upsert: resource %d has an empty key", i)
+			return fmt.Errorf("resource %d has an empty key", i)
 		}
 		if len(r.Raw) == 0 {
-			return fmt.Errorf("store: upsert: resource %d has no content", i)
+			return fmt.Errorf("resource %d has no content", i)
 		}
 		r.SortTime = normalTime(r.SortTime)
 		r.Removed = false
@@ -47,19 +98,7 @@ func (s *Store) UpsertResources(ctx context.Context, rs []Resource) error {
 		r.FetchedAt = r.FetchedAt.UTC()
 		rows[i] = r
 	}
-	conflict := clause.OnConflict{
-		Columns: []clause.Column{
-			{Name: "connection_id"}, {Name: "type"}, {Name: "id"},
-		},
-		DoUpdates: clause.AssignmentColumns(resourceColumns),
-	}
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		return tx.Clauses(conflict).CreateInBatches(&rows, resourceBatch).Error
-	})
-	if err != nil {
-		return fmt.Errorf("store: upsert %d resources: %w", len(rs), err)
-	}
-	return nil
+	return tx.Clauses(resourceConflict).CreateInBatches(&rows, resourceBatch).Error
 }
 
 // normalTime returns t in UTC truncated to the second, so that the stored
@@ -130,7 +169,7 @@ func (s *Store) MarkRemovedExcept(ctx context.Context, connID, typ string,
 		keep[id] = true
 	}
 	marked := 0
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := s.write(ctx, func(tx *gorm.DB) error {
 		var ids []string
 		err := tx.Model(&Resource{}).
 			Where("connection_id = ? AND type = ? AND removed = ?", connID, typ, false).
@@ -177,4 +216,77 @@ func (s *Store) ListIDs(ctx context.Context, connID string) (map[string][]string
 		out[r.Type] = append(out[r.Type], r.ID)
 	}
 	return out, nil
+}
+
+// MarkRemoved marks one resource Removed, for a server that answered 410
+// Gone. A missing resource is not an error; it reports whether a row
+// changed.
+func (s *Store) MarkRemoved(ctx context.Context, connID, typ, id string) (bool, error) {
+	var n int64
+	err := s.write(ctx, func(tx *gorm.DB) error {
+		res := tx.Model(&Resource{}).
+			Where("connection_id = ? AND type = ? AND id = ? AND removed = ?", connID, typ, id,
+				false).
+			Update("removed", true)
+		n = res.RowsAffected
+		return res.Error
+	})
+	if err != nil {
+		return false, fmt.Errorf("store: mark removed %s: %w", typ, err)
+	}
+	return n > 0, nil
+}
+
+// EachInCycle calls fn for every resource of connID that cycle stored, in
+// key order, streaming rows so that memory stays flat. fn must not keep
+// raw after it returns. fn's error stops the walk and is returned as is.
+func (s *Store) EachInCycle(ctx context.Context, connID string, cycle uint,
+	fn func(typ, id string, raw []byte) error) error {
+	rows, err := s.db.WithContext(ctx).Model(&Resource{}).Select("type", "id", "raw").
+		Where("connection_id = ? AND cycle = ?", connID, cycle).
+		Order("type, id").Rows()
+	if err != nil {
+		return fmt.Errorf("store: walk cycle: %w", err)
+	}
+	defer rows.Close()
+	var typ, id string
+	var raw []byte
+	for rows.Next() {
+		if err := rows.Scan(&typ, &id, &raw); err != nil {
+			return fmt.Errorf("store: walk cycle: %w", err)
+		}
+		if err := fn(typ, id, raw); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("store: walk cycle: %w", err)
+	}
+	return nil
+}
+
+// EachResource calls fn for every resource of connID, Removed ones
+// included, in key order, streaming rows. fn must not keep the Resource
+// after it returns; its error stops the walk and is returned as is.
+func (s *Store) EachResource(ctx context.Context, connID string, fn func(*Resource) error) error {
+	db := s.db.WithContext(ctx)
+	rows, err := db.Model(&Resource{}).Where("connection_id = ?", connID).
+		Order("type, id").Rows()
+	if err != nil {
+		return fmt.Errorf("store: walk resources: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var r Resource
+		if err := db.ScanRows(rows, &r); err != nil {
+			return fmt.Errorf("store: walk resources: %w", err)
+		}
+		if err := fn(&r); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("store: walk resources: %w", err)
+	}
+	return nil
 }

@@ -5,9 +5,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"time"
+
+	"gorm.io/gorm"
 )
 
-// StartRun records the start of a sync for connID.
+// StartRun records the start of a sync for connID. Runs of connID still
+// marked running were cut short by a crash and become RunInterrupted:
+// callers run one sync per connection at a time.
 func (s *Store) StartRun(ctx context.Context, connID string) (*SyncRun, error) {
 	r := &SyncRun{
 		ConnectionID: connID,
@@ -16,14 +20,23 @@ func (s *Store) StartRun(ctx context.Context, connID string) (*SyncRun, error) {
 		Counts:       "{}",
 		Errors:       "{}",
 	}
-	if err := s.db.WithContext(ctx).Create(r).Error; err != nil {
+	err := s.write(ctx, func(tx *gorm.DB) error {
+		err := tx.Model(&SyncRun{}).Where("connection_id = ? AND status = ?", connID, RunRunning).
+			Update("status", RunInterrupted).Error
+		if err != nil {
+			return err
+		}
+		return tx.Create(r).Error
+	})
+	if err != nil {
 		return nil, fmt.Errorf("store: start run: %w", err)
 	}
 	return r, nil
 }
 
 // FinishRun records the end of run with its status (RunOK, RunPartial,
-// RunFailed or the caller's own), per-type counts and per-type errors.
+// RunFailed, RunCancelled or the caller's own), per-type counts and
+// per-type errors, and run's Cycle and Resumed fields.
 func (s *Store) FinishRun(ctx context.Context, run *SyncRun, status string,
 	counts map[string]int, errs map[string]string) error {
 	c, err := json.Marshal(nonNil(counts))
@@ -36,8 +49,11 @@ func (s *Store) FinishRun(ctx context.Context, run *SyncRun, status string,
 	}
 	now := time.Now().UTC()
 	run.FinishedAt, run.Status, run.Counts, run.Errors = &now, status, string(c), string(e)
-	err = s.db.WithContext(ctx).Model(run).Select("finished_at", "status", "counts", "errors").
-		Updates(run).Error
+	err = s.write(ctx, func(tx *gorm.DB) error {
+		return tx.Model(run).
+			Select("finished_at", "status", "counts", "errors", "cycle", "resumed").
+			Updates(run).Error
+	})
 	if err != nil {
 		return fmt.Errorf("store: finish run: %w", err)
 	}
@@ -53,6 +69,46 @@ func (s *Store) LastRun(ctx context.Context, connID string) (*SyncRun, error) {
 		return nil, fmt.Errorf("store: last run: %w", notFound(err))
 	}
 	return &r, nil
+}
+
+// ListRuns returns connID's sync runs, newest first, at most limit of them
+// (all when limit <= 0).
+func (s *Store) ListRuns(ctx context.Context, connID string, limit int) ([]SyncRun, error) {
+	q := s.db.WithContext(ctx).Where("connection_id = ?", connID).Order("id DESC")
+	if limit > 0 {
+		q = q.Limit(limit)
+	}
+	var rs []SyncRun
+	if err := q.Find(&rs).Error; err != nil {
+		return nil, fmt.Errorf("store: list runs: %w", err)
+	}
+	return rs, nil
+}
+
+// CountsMap decodes Counts: distinct resources stored per type.
+func (r *SyncRun) CountsMap() (map[string]int, error) {
+	m := map[string]int{}
+	if err := json.Unmarshal([]byte(r.Counts), &m); err != nil {
+		return nil, fmt.Errorf("store: run counts: %w", err)
+	}
+	return m, nil
+}
+
+// ErrorsMap decodes Errors: what failed, per type.
+func (r *SyncRun) ErrorsMap() (map[string]string, error) {
+	m := map[string]string{}
+	if err := json.Unmarshal([]byte(r.Errors), &m); err != nil {
+		return nil, fmt.Errorf("store: run errors: %w", err)
+	}
+	return m, nil
+}
+
+// Duration is how long the run took; zero while it has not finished.
+func (r *SyncRun) Duration() time.Duration {
+	if r.FinishedAt == nil {
+		return 0
+	}
+	return r.FinishedAt.Sub(r.StartedAt)
 }
 
 func nonNil[M ~map[string]V, V any](m M) M {

@@ -11,6 +11,7 @@
 package store
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
@@ -45,6 +46,11 @@ var (
 // Store is an open database. It is safe for concurrent use.
 type Store struct {
 	db *gorm.DB
+	// wmu serialises the store's write transactions in the process. SQLite
+	// takes one writer at a time anyway, and a writer that finds the lock
+	// taken sleeps in SQLite's busy handler, with growing backoffs, which
+	// stalls a sync's pages for milliseconds each time.
+	wmu chan struct{}
 }
 
 // NewKey returns a fresh random database key.
@@ -74,7 +80,7 @@ func Open(path string, key []byte) (*Store, error) {
 	if err != nil {
 		return nil, openError(err)
 	}
-	s := &Store{db: db}
+	s := &Store{db: db, wmu: make(chan struct{}, 1)}
 	if err := s.migrate(); err != nil {
 		s.Close()
 		return nil, openError(err)
@@ -119,7 +125,8 @@ func openError(err error) error {
 }
 
 func (s *Store) migrate() error {
-	return s.db.AutoMigrate(&Connection{}, &Resource{}, &Attachment{}, &SyncRun{})
+	return s.db.AutoMigrate(&Connection{}, &Resource{}, &Attachment{}, &SyncRun{},
+		&SyncCycle{}, &SyncCursor{}, &DirectoryCache{}, &ManualPractice{})
 }
 
 // Close closes the database.
@@ -137,4 +144,45 @@ func notFound(err error) error {
 		return ErrNotFound
 	}
 	return err
+}
+
+// ErrCorrupt reports a database that fails SQLite's integrity check.
+var ErrCorrupt = errors.New("store: database is damaged")
+
+// IntegrityCheck runs PRAGMA integrity_check over the whole database and
+// fails with ErrCorrupt, and SQLite's first findings, unless it answers ok.
+// It reads every page: expect it to take a while on a large database.
+func (s *Store) IntegrityCheck(ctx context.Context) error {
+	rows, err := s.db.WithContext(ctx).Raw("PRAGMA integrity_check").Rows()
+	if err != nil {
+		return fmt.Errorf("store: integrity check: %w", err)
+	}
+	defer rows.Close()
+	var found []string
+	for rows.Next() && len(found) < 5 {
+		var line string
+		if err := rows.Scan(&line); err != nil {
+			return fmt.Errorf("store: integrity check: %w", err)
+		}
+		found = append(found, line)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("store: integrity check: %w", err)
+	}
+	if len(found) == 1 && found[0] == "ok" {
+		return nil
+	}
+	return fmt.Errorf("%w: %s", ErrCorrupt, strings.Join(found, "; "))
+}
+
+// write runs fn in a write transaction, one at a time in the process
+// (Store.wmu). Waiting for the turn ends with ctx.
+func (s *Store) write(ctx context.Context, fn func(tx *gorm.DB) error) error {
+	select {
+	case s.wmu <- struct{}{}:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	defer func() { <-s.wmu }()
+	return s.db.WithContext(ctx).Transaction(fn)
 }

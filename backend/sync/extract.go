@@ -1,7 +1,6 @@
 package sync
 
 import (
-	"bytes"
 	"encoding/json"
 	"log/slog"
 	"strings"
@@ -45,16 +44,6 @@ func ExtractFields(typ string, raw []byte) Fields {
 
 // obj is a decoded JSON object; numbers stay json.Number, as written.
 type obj = map[string]any
-
-func decode(raw []byte) (obj, bool) {
-	d := json.NewDecoder(bytes.NewReader(raw))
-	d.UseNumber()
-	var m obj
-	if err := d.Decode(&m); err != nil || m == nil {
-		return nil, false
-	}
-	return m, true
-}
 
 func fieldsOf(typ string, m obj) Fields {
 	var f Fields

@@ -2,44 +2,71 @@ package sync
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"slices"
-	gosync "sync"
 	"time"
 
 	"chartkeep/backend/fhirclient"
 	"chartkeep/backend/store"
 )
 
-// DefaultConcurrency is the number of searches run at once. healow allows
-// 250 requests a minute per practice (HEALOW.md §1); the limiter in the
-// FHIR client enforces that, this only bounds parallel connections.
-const DefaultConcurrency = 4
+// DefaultConcurrency is the number of requests run at once. healow allows
+// 250 requests a minute per practice (HEALOW.md §1); the limiter given to
+// the FHIR client enforces that, this only bounds parallel connections. A
+// run's time is set by its longest chain of pages, so enough workers to
+// start the long searches together keep it close to that.
+const DefaultConcurrency = 16
 
-// maxRefRounds bounds how many times references found in referenced
-// resources (a Location's managing Organization) are followed.
-const maxRefRounds = 3
+// DefaultMaxAttachmentBytes caps one attachment download.
+const DefaultMaxAttachmentBytes = 20 << 20
+
+// maxRefDepth bounds how far references are followed: 1 for those in
+// searched resources, 2 for those in the resources they name (a Location's
+// managing Organization), and so on.
+const maxRefDepth = 3
+
+// maxResumeAge is how old an unfinished cycle may be and still be resumed;
+// an older one is started again.
+const maxResumeAge = 24 * time.Hour
 
 // ErrStore wraps a store failure that stopped a run.
 var ErrStore = errors.New("sync: store failed")
 
 // Syncer downloads one connection's records. Set the fields, then call Run;
-// a Syncer runs one Run at a time.
+// a Syncer runs one Run at a time, and one connection must have one Run at
+// a time.
 type Syncer struct {
 	FHIR         *fhirclient.Client
 	Store        *store.Store
 	ConnectionID string
 	PatientID    string
-	// Progress, when set, is called after each page, read, failure and
-	// completion of a type. Calls are serial, never concurrent.
+	// Progress, when set, is called after each page, read, download,
+	// failure and completion of a type. Calls are serial, never
+	// concurrent, and must not block for long.
 	Progress func(Progress)
 	// Concurrency bounds parallel requests; 0 means DefaultConcurrency.
 	Concurrency int
 	// Searches replaces Plan(PatientID) when not nil.
 	Searches []Search
+	// ReferenceTypes replaces the package's ReferenceTypes when not nil:
+	// leave out the types the granted scope does not allow reading.
+	ReferenceTypes []string
+	// Resume continues the connection's last cycle when an earlier run
+	// left it unfinished (expired token, cancel, crash) less than a day
+	// ago: searches that completed are not fetched again, the others go
+	// on from their last committed page. Without an unfinished cycle, or
+	// when Resume is false, the run starts a new cycle from the beginning.
+	Resume bool
+	// Attachments allows reading Binary resources for attachments given by
+	// url; set it only when the granted scope includes Binary (HEALOW.md
+	// §4 step 7). Inline attachment data is stored either way; url
+	// attachments are recorded with a message instead when it is false.
+	Attachments bool
+	// MaxAttachmentBytes caps one attachment (DefaultMaxAttachmentBytes
+	// when 0); a larger one is recorded with a message, not downloaded.
+	MaxAttachmentBytes int64
 	// Log receives type-level notes, never content; nil means slog.Default.
 	Log *slog.Logger
 }
@@ -49,38 +76,36 @@ type Syncer struct {
 //
 // Failed searches and reads are in Result.Errors and do not fail Run. Run
 // fails, with a partial Result, when the token is rejected (errors.Is
-// fhirclient.ErrUnauthorized: the connection needs a reconnect), when the
-// store fails (ErrStore), or when ctx ends.
+// fhirclient.ErrUnauthorized: the connection needs a reconnect, then a
+// Resume run), when the store fails (ErrStore), or when ctx ends. Pages
+// already fetched when that happens are still stored.
 func (s *Syncer) Run(ctx context.Context) (*Result, error) {
-	plan := s.Searches
-	if plan == nil {
-		plan = Plan(s.PatientID)
-	}
 	run, err := s.Store.StartRun(ctx, s.ConnectionID)
 	if err != nil {
 		return nil, fmt.Errorf("sync: %w: %w", ErrStore, err)
 	}
-	st := newState(s.ConnectionID, s.Progress)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	for _, q := range plan {
-		st.expect(q.Type)
+	r := &runner{s: s, st: newState(s.ConnectionID, s.Progress), cancel: cancel}
+	plan, err := r.begin(ctx, run)
+	if err != nil {
+		s.finish(context.WithoutCancel(ctx), run, &Result{}, err)
+		return nil, fmt.Errorf("sync: %w: %w", ErrStore, err)
 	}
 
-	// The Patient read goes first: a rejected token shows there at once.
-	reads, searches := splitReads(plan)
-	// After a fatal error ctx is cancelled: each then only marks the
-	// remaining requests finished.
-	s.each(ctx, cancel, st, reads, 1)
-	s.each(ctx, cancel, st, searches, s.concurrency())
-	s.references(ctx, cancel, st)
+	r.execute(ctx, plan)
 
-	res := st.result(plannedTypes(plan))
-	err = st.fatalErr()
-	if err == nil && ctx.Err() != nil {
+	err = r.st.fatalErr()
+	if err == nil {
 		err = ctx.Err()
-		res.Partial = true
 	}
+	if err == nil {
+		err = r.complete(context.WithoutCancel(ctx), plan)
+	}
+	res := r.st.result(plannedTypes(plan))
+	res.Resumed = run.Resumed
+	res.Partial = res.Partial || err != nil
+	r.st.logNotes(s.log())
 	s.finish(context.WithoutCancel(ctx), run, res, err)
 	if err != nil {
 		return res, fmt.Errorf("sync: %w", err)
@@ -91,6 +116,8 @@ func (s *Syncer) Run(ctx context.Context) (*Result, error) {
 func (s *Syncer) finish(ctx context.Context, run *store.SyncRun, res *Result, err error) {
 	status := store.RunOK
 	switch {
+	case errors.Is(err, context.Canceled):
+		status = store.RunCancelled
 	case err != nil:
 		status = store.RunFailed
 	case res.Partial:
@@ -108,22 +135,25 @@ func (s *Syncer) concurrency() int {
 	return DefaultConcurrency
 }
 
+func (s *Syncer) refTypes() []string {
+	if s.ReferenceTypes != nil {
+		return s.ReferenceTypes
+	}
+	return ReferenceTypes
+}
+
+func (s *Syncer) maxAttachment() int64 {
+	if s.MaxAttachmentBytes > 0 {
+		return s.MaxAttachmentBytes
+	}
+	return DefaultMaxAttachmentBytes
+}
+
 func (s *Syncer) log() *slog.Logger {
 	if s.Log != nil {
 		return s.Log
 	}
 	return slog.Default()
-}
-
-func splitReads(plan []Search) (reads, searches []Search) {
-	for _, q := range plan {
-		if q.ID != "" {
-			reads = append(reads, q)
-		} else {
-			searches = append(searches, q)
-		}
-	}
-	return reads, searches
 }
 
 func plannedTypes(plan []Search) []string {
@@ -136,53 +166,52 @@ func plannedTypes(plan []Search) []string {
 	return ts
 }
 
-// each runs qs with at most n at a time, stopping early once ctx ends.
-func (s *Syncer) each(ctx context.Context, cancel context.CancelFunc, st *state,
-	qs []Search, n int) {
-	sem := make(chan struct{}, n)
-	var wg gosync.WaitGroup
-	for _, q := range qs {
-		select {
-		case sem <- struct{}{}:
-		case <-ctx.Done():
-		}
-		if ctx.Err() != nil {
-			st.finished(q.Type)
-			continue
-		}
-		wg.Go(func() {
-			defer func() { <-sem }()
-			s.do(ctx, cancel, st, q)
-		})
-	}
-	wg.Wait()
+// runner is one Run's working state.
+type runner struct {
+	s       *Syncer
+	st      *state
+	cancel  context.CancelFunc
+	pool    *pool
+	cycle   uint
+	cursors map[string]store.SyncCursor // as the cycle's earlier runs left them
+	done    doneSet                     // searches completed in the cycle
+	atts    map[attKey]store.Attachment // stored attachments, without bytes
+	// seedRefs and seedAtts come from the resources a resumed cycle
+	// stored before; execute queues them.
+	seedRefs []ref
+	seedAtts []attJob
 }
 
-// do runs one search or read and sorts its failure: fatal for the run, or
-// partial for the type.
-func (s *Syncer) do(ctx context.Context, cancel context.CancelFunc, st *state, q Search) {
-	defer st.finished(q.Type)
-	start := time.Now()
-	var err error
-	if q.ID != "" {
-		err = s.read(ctx, st, q)
-	} else {
-		err = s.FHIR.Search(ctx, q.Type, q.Query, func(p *fhirclient.Page) error {
-			return s.storeAll(ctx, st, q.Type, p.Entries)
-		})
+// execute runs the plan's requests and everything they lead to.
+func (r *runner) execute(ctx context.Context, plan []Search) {
+	r.pool = newPool(ctx, r.s.concurrency())
+	for _, q := range plan {
+		r.st.expect(q.Type)
+		if q.ID != "" {
+			r.pool.add(func(ctx context.Context) { r.read(ctx, q, 0) })
+		} else {
+			r.pool.add(func(ctx context.Context) { r.search(ctx, q) })
+		}
 	}
+	r.follow(r.seedRefs, 1)
+	r.attach(r.seedAtts)
+	r.seedRefs, r.seedAtts = nil, nil
+	r.pool.wait()
+}
+
+// fail sorts a request's failure: fatal for the run, or partial for the
+// type. It reports nothing once the run is stopping.
+func (r *runner) fail(ctx context.Context, typ, label string, err error) {
 	switch {
-	case err == nil:
-		s.log().Debug("sync: done", "type", q.Type, "duration", time.Since(start))
-	case errors.Is(err, fhirclient.ErrUnauthorized), errors.Is(err, ErrStore):
-		st.abort(err)
-		cancel()
-		s.log().Warn("sync: run stopped", "type", q.Type, "status", statusOf(err))
-		st.failed(q.Type, q.Label()+": "+err.Error())
 	case ctx.Err() != nil:
+	case errors.Is(err, fhirclient.ErrUnauthorized), errors.Is(err, ErrStore):
+		r.st.abort(err)
+		r.cancel()
+		r.s.log().Warn("sync: run stopped", "type", typ, "status", statusOf(err))
+		r.st.failed(typ, label+": "+err.Error())
 	default:
-		s.log().Warn("sync: request failed", "type", q.Type, "status", statusOf(err))
-		st.failed(q.Type, q.Label()+": "+err.Error())
+		r.s.log().Warn("sync: request failed", "type", typ, "status", statusOf(err))
+		r.st.failed(typ, label+": "+err.Error())
 	}
 }
 
@@ -192,32 +221,4 @@ func statusOf(err error) int {
 		return se.Status
 	}
 	return 0
-}
-
-func (s *Syncer) read(ctx context.Context, st *state, q Search) error {
-	raw, err := s.FHIR.Read(ctx, q.Type, q.ID)
-	if err != nil {
-		return err
-	}
-	return s.storeAll(ctx, st, q.Type, []json.RawMessage{raw})
-}
-
-// references reads the resources of ReferenceTypes that stored resources
-// point at, each once, for a few rounds.
-func (s *Syncer) references(ctx context.Context, cancel context.CancelFunc, st *state) {
-	for range maxRefRounds {
-		if ctx.Err() != nil || st.fatalErr() != nil {
-			return
-		}
-		refs := st.takeRefs()
-		if len(refs) == 0 {
-			return
-		}
-		qs := make([]Search, len(refs))
-		for i, r := range refs {
-			qs[i] = Search{Type: r.typ, ID: r.id}
-			st.expect(r.typ)
-		}
-		s.each(ctx, cancel, st, qs, s.concurrency())
-	}
 }

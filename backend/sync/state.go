@@ -2,6 +2,7 @@ package sync
 
 import (
 	"fmt"
+	"log/slog"
 	"maps"
 	"slices"
 	"strings"
@@ -12,13 +13,17 @@ import (
 type Progress struct {
 	ConnectionID string
 	Type         string
-	// Pages counts the pages (and reads) done for the type.
+	// Pages counts the pages (and reads, and attachment downloads) done
+	// for the type, in the whole cycle when the run resumed one.
 	Pages int
-	// Resources counts the distinct resources of the type stored so far.
+	// Resources counts the distinct resources of the type stored so far in
+	// the cycle; for "Binary", the attachments stored.
 	Resources int
 	// Errors counts the failed searches and reads of the type.
 	Errors int
-	// Done is set once every request of the type has finished.
+	// Done is set while no request of the type is queued or running. A
+	// reference type may get more work after a Done when a later page
+	// refers to more of it.
 	Done bool
 	// Message is the latest error of the type, in plain words.
 	Message string
@@ -26,16 +31,26 @@ type Progress struct {
 
 // Result sums up a run.
 type Result struct {
-	// Counts holds the distinct resources stored per type in this run.
+	// Counts holds the distinct resources stored per type in the cycle
+	// (the whole cycle when the run resumed one). "Binary" counts the
+	// attachments whose bytes are stored.
 	Counts map[string]int
 	// Errors holds, per type, what failed; a type in Errors is partial.
 	Errors map[string]string
+	// Removed holds, per type, the resources marked removed by this run:
+	// stored earlier, no longer served.
+	Removed map[string]int
 	// Partial is set when any type failed or the run was stopped.
 	Partial bool
+	// Resumed is set when the run continued an unfinished cycle.
+	Resumed bool
 }
 
 // maxMessages bounds the error messages kept per type.
 const maxMessages = 3
+
+// binaryType is the Progress and Result type of attachment downloads.
+const binaryType = "Binary"
 
 type typeState struct {
 	pending  int
@@ -50,18 +65,21 @@ type state struct {
 	mu       gosync.Mutex
 	connID   string
 	types    map[string]*typeState
-	refs     map[ref]bool // referenced, not yet read
-	tried    map[ref]bool // read once already, whatever came of it
+	tried    map[ref]bool // referenced and queued once already
+	notes    map[note]int // what could not be read, by type
+	removed  map[string]int
 	progress func(Progress)
 	fatal    error
 }
 
 type ref struct{ typ, id string }
 
+type note struct{ typ, what string }
+
 func newState(connID string, progress func(Progress)) *state {
 	return &state{
-		connID: connID, types: map[string]*typeState{}, refs: map[ref]bool{}, tried: map[ref]bool{},
-		progress: progress,
+		connID: connID, types: map[string]*typeState{}, tried: map[ref]bool{},
+		notes: map[note]int{}, removed: map[string]int{}, progress: progress,
 	}
 }
 
@@ -81,21 +99,44 @@ func (st *state) expect(t string) {
 	st.typ(t).pending++
 }
 
-// stored records resources stored under their own types, the references
-// they carry, and one page of searchType.
-func (st *state) stored(searchType string, keys []ref, refs []ref) {
+// seed records resources stored earlier in the cycle, and pages committed
+// by its earlier runs, without progress events.
+func (st *state) seed(keys []ref, pages map[string]int) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	for _, k := range keys {
 		st.typ(k.typ).ids[k.id] = true
 	}
+	for t, n := range pages {
+		st.typ(t).pages += n
+	}
+}
+
+// stored records resources stored under their own types, and one page (or
+// read, or download) of reqType.
+func (st *state) stored(reqType string, keys []ref) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	for _, k := range keys {
+		st.typ(k.typ).ids[k.id] = true
+	}
+	st.typ(reqType).pages++
+	st.emit(reqType)
+}
+
+// want returns the references not stored in the cycle nor queued yet, and
+// remembers them as queued, so that each is read once.
+func (st *state) want(refs []ref) []ref {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	var out []ref
 	for _, r := range refs {
-		if !st.typ(r.typ).ids[r.id] {
-			st.refs[r] = true
+		if !st.typ(r.typ).ids[r.id] && !st.tried[r] {
+			st.tried[r] = true
+			out = append(out, r)
 		}
 	}
-	st.typ(searchType).pages++
-	st.emit(searchType)
+	return out
 }
 
 // failed records a failed request of type t.
@@ -116,6 +157,32 @@ func (st *state) finished(t string) {
 	st.emit(t)
 }
 
+// noteFor counts something of type t that could not be read; logNotes
+// reports the counts, by type only (never content).
+func (st *state) noteFor(t, what string) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	st.notes[note{t, what}]++
+}
+
+func (st *state) logNotes(log *slog.Logger) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	for n, count := range st.notes {
+		log.Info("sync: "+n.what, "type", n.typ, "count", count)
+	}
+}
+
+// markedRemoved counts resources of type t marked removed.
+func (st *state) markedRemoved(t string, n int) {
+	if n == 0 {
+		return
+	}
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	st.removed[t] += n
+}
+
 // abort keeps the first error that must stop the run.
 func (st *state) abort(err error) {
 	st.mu.Lock()
@@ -129,25 +196,6 @@ func (st *state) fatalErr() error {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	return st.fatal
-}
-
-// takeRefs returns the referenced resources not stored yet, and forgets
-// them so that each is read once.
-func (st *state) takeRefs() []ref {
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	var out []ref
-	for r := range st.refs {
-		if !st.typ(r.typ).ids[r.id] && !st.tried[r] {
-			st.tried[r] = true
-			out = append(out, r)
-		}
-	}
-	clear(st.refs)
-	slices.SortFunc(out, func(a, b ref) int {
-		return strings.Compare(a.typ+"/"+a.id, b.typ+"/"+b.id)
-	})
-	return out
 }
 
 // emit calls the progress callback; st.mu is held, so calls are serial.
@@ -170,7 +218,8 @@ func (st *state) emit(t string) {
 func (st *state) result(planned []string) *Result {
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	r := &Result{Counts: map[string]int{}, Errors: map[string]string{}}
+	r := &Result{Counts: map[string]int{}, Errors: map[string]string{},
+		Removed: maps.Clone(st.removed)}
 	for _, t := range planned {
 		r.Counts[t] = 0
 	}

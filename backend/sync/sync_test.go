@@ -256,6 +256,8 @@ func TestRunStopsWhenCancelled(t *testing.T) {
 	f := newFake(t)
 	loadPatient(f)
 	s := newSyncer(t, f, "good-token")
+	// One at a time: the Patient read ends before any search starts.
+	s.Concurrency = 1
 	ctx, cancel := context.WithCancel(context.Background())
 	s.Progress = func(p Progress) {
 		if p.Type == "Patient" && p.Done {

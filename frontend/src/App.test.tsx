@@ -32,6 +32,11 @@ describe('App', () => {
     expect(api.saveSettings).toHaveBeenCalledWith(
       settings({ clientId: 'my-client', publicUrl: 'https://me.ngrok-free.app/' }),
     );
+    // The guide stays to check the setup; the practice search comes after.
+    expect(await screen.findByRole('region', { name: 'Setup check results' })).toBeInTheDocument();
+    expect(api.checkSetup).toHaveBeenCalled();
+    expect(screen.queryByRole('heading', { name: 'Add a practice' })).not.toBeInTheDocument();
+    await user.click(screen.getByRole('button', { name: 'Find your practice' }));
     expect(await screen.findByRole('heading', { name: 'Add a practice' })).toBeInTheDocument();
   });
 

@@ -63,8 +63,10 @@ export function App() {
             connections={connections.state === 'ready' ? connections.value : []}
             onSettingsSaved={(s) => {
               setSettings(s);
-              setView({ kind: 'add' });
+              // Stay on the guide: the setup checks run next.
+              setView({ kind: 'settings' });
             }}
+            onSetupDone={() => setView({ kind: 'add' })}
             onConnected={(id) => {
               reloadConnections();
               setView({ kind: 'connection', id });
@@ -82,17 +84,25 @@ interface ScreenProps {
   settings: Settings;
   connections: ConnectionView[];
   onSettingsSaved: (s: Settings) => void;
+  onSetupDone: () => void;
   onConnected: (id: string) => void;
   onChanged: () => void;
 }
 
-function Screen({ view, settings, connections, onSettingsSaved, onConnected, onChanged }: ScreenProps) {
+function Screen({ view, settings, connections, onSettingsSaved, onSetupDone, onConnected, onChanged }: ScreenProps) {
   switch (view.kind) {
     case 'settings':
-      return <SettingsScreen settings={settings} firstRun={needsSetup(settings)} onSaved={onSettingsSaved} />;
+      return (
+        <SettingsScreen
+          settings={settings}
+          firstRun={needsSetup(settings) || connections.length === 0}
+          onSaved={onSettingsSaved}
+          onDone={onSetupDone}
+        />
+      );
     case 'add':
       if (needsSetup(settings)) {
-        return <SettingsScreen settings={settings} firstRun onSaved={onSettingsSaved} />;
+        return <SettingsScreen settings={settings} firstRun onSaved={onSettingsSaved} onDone={onSetupDone} />;
       }
       return <AddPractice onConnected={onConnected} />;
     case 'connection': {

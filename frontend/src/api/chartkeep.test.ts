@@ -1,12 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   AppError,
+  directoryStatus,
   getRecord,
   listGroups,
   listConnections,
   onLoginStatus,
   onSyncProgress,
   openInBrowser,
+  probePractice,
   saveSettings,
   searchPractices,
   toAppError,
@@ -22,6 +24,8 @@ const App = {
   ListGroups: vi.fn(),
   ListConnections: vi.fn(),
   SaveSettings: vi.fn(),
+  ProbePractice: vi.fn(),
+  DirectoryStatus: vi.fn(),
 };
 const listeners: { name: string; fn: Handler }[] = [];
 const runtime = {
@@ -81,7 +85,7 @@ describe('backend calls', () => {
 
     expect(err).toBeInstanceOf(AppError);
     expect(err).toMatchObject({ code: 'offline', message: 'This computer is offline.' });
-    expect(App.SearchPractices).toHaveBeenCalledWith('river');
+    expect(App.SearchPractices).toHaveBeenCalledWith('river', false);
   });
 
   it('says the background service is missing when there are no bindings', async () => {
@@ -123,6 +127,19 @@ describe('backend calls', () => {
       narrativeHtml: '<p>x</p>',
       rawJson: '{}',
       fields: [{ label: 'A', value: 'B' }],
+    });
+  });
+
+  it('reads practice flags and the directory status, whatever their types', async () => {
+    App.ProbePractice.mockResolvedValue({ code: 'X', name: 'N', base: 'https://b/X', isTest: 'yes', manual: true });
+    App.DirectoryStatus.mockResolvedValue({ practices: '7', ageText: 'updated 3 days ago', refreshing: true });
+
+    expect(await probePractice('https://b/X')).toEqual({
+      code: 'X', name: 'N', base: 'https://b/X', city: '', state: '', isTest: false, manual: true,
+    });
+    expect(App.ProbePractice).toHaveBeenCalledWith('https://b/X');
+    expect(await directoryStatus()).toEqual({
+      practices: 0, fetchedAt: '', ageText: 'updated 3 days ago', source: '', refreshing: true, error: '',
     });
   });
 

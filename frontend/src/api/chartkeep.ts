@@ -12,7 +12,7 @@
  * strings as text and sanitize `RecordDetail.narrativeHtml` before display.
  */
 import * as Backend from '../../wailsjs/go/app/App';
-import { BrowserOpenURL, EventsOn } from '../../wailsjs/runtime/runtime';
+import { BrowserOpenURL, ClipboardSetText, EventsOn } from '../../wailsjs/runtime/runtime';
 
 /** Settings are the user's healow registration and app options. */
 export interface Settings {
@@ -31,6 +31,24 @@ export interface Practice {
   base: string;
   city: string;
   state: string;
+  /** isTest marks a test or training tenant, such as the public sandbox. */
+  isTest: boolean;
+  /** manual marks a practice the patient added by its address (probePractice). */
+  manual: boolean;
+}
+
+/** DirectoryInfo says how complete and how fresh the practice list is. */
+export interface DirectoryInfo {
+  /** practices is 0 before the first download. */
+  practices: number;
+  /** fetchedAt is an RFC 3339 instant, or "" before the first download. */
+  fetchedAt: string;
+  /** ageText is written for the patient, e.g. "updated 3 days ago". */
+  ageText: string;
+  source: string;
+  refreshing: boolean;
+  /** error says why the last download failed; "" when it did not. */
+  error: string;
 }
 
 /** LoginStart identifies a login attempt that was opened in the browser. */
@@ -40,7 +58,13 @@ export interface LoginStart {
 }
 
 /** ConnectionStatus is the state of one practice connection. */
-export type ConnectionStatus = 'connected' | 'needs_reconnect' | 'syncing' | 'error' | 'unknown';
+export type ConnectionStatus =
+  | 'connected'
+  | 'needs_reconnect'
+  | 'syncing'
+  | 'disconnected'
+  | 'error'
+  | 'unknown';
 
 /** ConnectionView summarises one connected practice account. */
 export interface ConnectionView {
@@ -54,6 +78,40 @@ export interface ConnectionView {
   lastSyncAt: string;
   lastSyncStatus: string;
   counts: Record<string, number>;
+  /** recordCount is the sum of counts: what removeConnection must be confirmed with. */
+  recordCount: number;
+  /** attachments is false when the practice did not allow downloading documents' files. */
+  attachments: boolean;
+  /** notices say in words what the practice's granted access leaves out. */
+  notices: string[];
+}
+
+/** SetupCheck is one check of the healow setup, with advice when it failed. */
+export interface SetupCheck {
+  id: string;
+  label: string;
+  ok: boolean;
+  detail: string;
+  advice: string;
+}
+
+/** SetupReport is every setup check, in order. */
+export interface SetupReport {
+  ok: boolean;
+  checks: SetupCheck[];
+  checkedAt: string;
+}
+
+/** SetupGuide holds the values the setup guide asks the patient to copy. */
+export interface SetupGuide {
+  portalUrl: string;
+  /** redirectUri is "" until a public URL is saved. */
+  redirectUri: string;
+  /** callbackPort is the port Chartkeep listens on now. */
+  callbackPort: number;
+  /** portChanged: the saved port takes effect after a restart. */
+  portChanged: boolean;
+  scopes: string[];
 }
 
 /** PatientView is the patient's demographics as the practice wrote them. */
@@ -141,6 +199,7 @@ export const AppEvents = {
   loginStatus: 'login:status',
   syncProgress: 'sync:progress',
   connectionsChanged: 'connections:changed',
+  directoryStatus: 'directory:status',
 } as const;
 
 /**
@@ -239,7 +298,7 @@ function goName(name: string): string {
   return upper.replace(/Id$/, 'ID').replace(/Url$/, 'URL').replace(/Html$/, 'HTML').replace(/Json$/, 'JSON');
 }
 
-const statuses: readonly ConnectionStatus[] = ['connected', 'needs_reconnect', 'syncing', 'error'];
+const statuses: readonly ConnectionStatus[] = ['connected', 'needs_reconnect', 'syncing', 'disconnected', 'error'];
 const loginStates: readonly LoginState[] = ['waiting', 'exchanging', 'connected', 'failed'];
 
 function connectionStatus(v: unknown): ConnectionStatus {
@@ -275,6 +334,19 @@ function practice(r: Record<string, unknown>): Practice {
     base: str(at(r, 'base')),
     city: str(at(r, 'city')),
     state: str(at(r, 'state')),
+    isTest: at(r, 'isTest') === true,
+    manual: at(r, 'manual') === true,
+  };
+}
+
+function directoryInfo(r: Record<string, unknown>): DirectoryInfo {
+  return {
+    practices: num(at(r, 'practices')),
+    fetchedAt: str(at(r, 'fetchedAt')),
+    ageText: str(at(r, 'ageText')),
+    source: str(at(r, 'source')),
+    refreshing: at(r, 'refreshing') === true,
+    error: str(at(r, 'error')),
   };
 }
 
@@ -293,6 +365,38 @@ function connection(r: Record<string, unknown>): ConnectionView {
     lastSyncAt: str(at(r, 'lastSyncAt')),
     lastSyncStatus: str(at(r, 'lastSyncStatus')),
     counts: counts(at(r, 'counts')),
+    recordCount: num(at(r, 'recordCount')),
+    attachments: at(r, 'attachments') !== false,
+    notices: strings(at(r, 'notices')),
+  };
+}
+
+function strings(v: unknown): string[] {
+  return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
+}
+
+function setupCheck(r: Record<string, unknown>): SetupCheck {
+  return {
+    id: str(at(r, 'id')),
+    label: str(at(r, 'label')),
+    ok: at(r, 'ok') === true,
+    detail: str(at(r, 'detail')),
+    advice: str(at(r, 'advice')),
+  };
+}
+
+function setupReport(r: Record<string, unknown>): SetupReport {
+  const checks = list(at(r, 'checks'), setupCheck);
+  return { ok: at(r, 'ok') === true && checks.length > 0, checks, checkedAt: str(at(r, 'checkedAt')) };
+}
+
+function setupGuide(r: Record<string, unknown>): SetupGuide {
+  return {
+    portalUrl: str(at(r, 'portalUrl')),
+    redirectUri: str(at(r, 'redirectUri')),
+    callbackPort: num(at(r, 'callbackPort')),
+    portChanged: at(r, 'portChanged') === true,
+    scopes: strings(at(r, 'scopes')),
   };
 }
 
@@ -398,9 +502,33 @@ export function saveSettings(s: Settings): Promise<void> {
   return call(() => Backend.SaveSettings({ ...s }), nothing);
 }
 
-/** searchPractices finds practices in the healow directory by name or city. */
-export function searchPractices(query: string): Promise<Practice[]> {
-  return call(() => Backend.SearchPractices(query), (r) => list(r, practice));
+/**
+ * searchPractices finds practices in the healow directory by name, city or
+ * code, best first; test and training tenants only when `includeTest`.
+ */
+export function searchPractices(query: string, includeTest = false): Promise<Practice[]> {
+  return call(() => Backend.SearchPractices(query, includeTest), (r) => list(r, practice));
+}
+
+/** directoryStatus says how old the practice list is; it never waits for the network. */
+export function directoryStatus(): Promise<DirectoryInfo> {
+  return call(() => Backend.DirectoryStatus(), (r) => directoryInfo(rec(r)));
+}
+
+/** refreshDirectory downloads the practice list again and waits for it. */
+export function refreshDirectory(): Promise<void> {
+  return call(() => Backend.RefreshDirectory(), nothing);
+}
+
+/**
+ * probePractice checks a practice address typed by the patient ("my practice
+ * is not listed") and, when it offers healow patient access, returns the
+ * practice to connect to. A failure is an AppError whose message says what
+ * to ask the practice; its code is invalid_input, network or
+ * practice_not_enabled.
+ */
+export function probePractice(baseUrl: string): Promise<Practice> {
+  return call(() => Backend.ProbePractice(baseUrl), (r) => practice(rec(r)));
 }
 
 /** connect starts a login to a practice; the backend opens the system browser. */
@@ -418,9 +546,48 @@ export function cancelLogin(): Promise<void> {
   return call(() => Backend.CancelLogin(), nothing);
 }
 
+/**
+ * getSyncProgress returns the latest progress of each record type of the
+ * download running for a connection, so a screen opened mid-download starts
+ * from what it missed; empty when none runs.
+ */
+export function getSyncProgress(connectionID: string): Promise<SyncProgress[]> {
+  return call(() => Backend.GetSyncProgress(connectionID), (r) => list(r, syncProgress));
+}
+
 /** listConnections lists every connected practice account. */
 export function listConnections(): Promise<ConnectionView[]> {
   return call(() => Backend.ListConnections(), (r) => list(r, connection));
+}
+
+/** renameConnection sets the name shown instead of the patient's; "" clears it. */
+export function renameConnection(connectionID: string, label: string): Promise<void> {
+  return call(() => Backend.RenameConnection(connectionID, label), nothing);
+}
+
+/** disconnectConnection deletes the connection's keychain entries; its records stay. */
+export function disconnectConnection(connectionID: string): Promise<void> {
+  return call(() => Backend.DisconnectConnection(connectionID), nothing);
+}
+
+/**
+ * removeConnection deletes a connection and its records. `confirmCount` is
+ * the recordCount the patient agreed to delete; when it is no longer
+ * current the backend deletes nothing and rejects with code
+ * "stale_confirmation".
+ */
+export function removeConnection(connectionID: string, confirmCount: number): Promise<void> {
+  return call(() => Backend.RemoveConnection(connectionID, confirmCount), nothing);
+}
+
+/** checkSetup runs every setup check, including a ping through the tunnel. */
+export function checkSetup(): Promise<SetupReport> {
+  return call(() => Backend.CheckSetup(), (r) => setupReport(rec(r)));
+}
+
+/** getSetupGuide returns the values of the setup guide for the saved settings. */
+export function getSetupGuide(): Promise<SetupGuide> {
+  return call(() => Backend.GetSetupGuide(), (r) => setupGuide(rec(r)));
 }
 
 /** syncNow starts downloading every record of a connection. */
@@ -487,9 +654,27 @@ export function onSyncProgress(connectionID: string, handler: (p: SyncProgress) 
   });
 }
 
+/** onDirectoryStatus calls `handler` when a practice list download starts or ends. */
+export function onDirectoryStatus(handler: (info: DirectoryInfo) => void): Unsubscribe {
+  return subscribe(AppEvents.directoryStatus, (p) => handler(directoryInfo(rec(p))));
+}
+
 /** onConnectionsChanged calls `handler` whenever the list of connections changes. */
 export function onConnectionsChanged(handler: () => void): Unsubscribe {
   return subscribe(AppEvents.connectionsChanged, () => handler());
+}
+
+/** copyText puts text on the clipboard and reports whether it worked. */
+export async function copyText(text: string): Promise<boolean> {
+  try {
+    if (bridge().runtime !== undefined) {
+      return await ClipboardSetText(text);
+    }
+    await navigator.clipboard.writeText(text);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /**

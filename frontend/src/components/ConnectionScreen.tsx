@@ -17,6 +17,7 @@ import { useLoad, type Loaded } from '../lib/hooks';
 import { groupLabel } from '../lib/labels';
 import { GroupList } from './GroupList';
 import { LoginPanel } from './LoginPanel';
+import { ManageConnection } from './ManageConnection';
 import { EmptyState, ErrorNotice, Loading } from './Notices';
 import { PatientBanner } from './PatientBanner';
 import { RecordDetailView } from './RecordDetailView';
@@ -44,6 +45,7 @@ export function ConnectionScreen({ connection, onChanged }: ConnectionScreenProp
   const login = useLogin(onChanged);
   const status = effectiveStatus(connection);
   const syncing = status === 'syncing';
+  const offline = status === 'needs_reconnect' || status === 'disconnected';
 
   const run = (title: string, action: () => Promise<void>) => {
     setActionError(null);
@@ -78,8 +80,8 @@ export function ConnectionScreen({ connection, onChanged }: ConnectionScreenProp
             ) : (
               <button
                 type="button"
-                className={`button ${status === 'needs_reconnect' ? '' : 'button-primary'}`}
-                disabled={status === 'needs_reconnect'}
+                className={`button ${offline ? '' : 'button-primary'}`}
+                disabled={offline}
                 onClick={startSync}
               >
                 Sync now
@@ -87,22 +89,36 @@ export function ConnectionScreen({ connection, onChanged }: ConnectionScreenProp
             )}
             <button
               type="button"
-              className={`button ${status === 'needs_reconnect' ? 'button-primary' : ''}`}
+              className={`button ${offline ? 'button-primary' : ''}`}
               onClick={startReconnect}
               disabled={login.state.phase !== 'idle' && login.state.phase !== 'failed'}
             >
-              Reconnect
+              {status === 'disconnected' ? 'Connect again' : 'Reconnect'}
             </button>
           </div>
+          <ManageConnection connection={connection} onChanged={onChanged} />
         </div>
       </header>
       {status === 'needs_reconnect' && login.state.phase === 'idle' ? (
         <p className="notice notice-info">
-          Your access to {connection.practiceName || 'this practice'} has ended, as healow only
-          allows about an hour at a time. Your downloaded records stay readable here. Choose
-          Reconnect to log in again and fetch anything new.
+          Your access to {connection.practiceName || 'this practice'} has ended
+          {expiryText(connection) !== '' ? ` (${expiryText(connection).replace(/^Access ended /, '')})` : ''}, as
+          healow only allows about an hour at a time. Your downloaded records stay readable here.
+          Choose Reconnect to log in again: one click, straight to healow’s login, and a download
+          that was cut short continues where it stopped.
         </p>
       ) : null}
+      {status === 'disconnected' && login.state.phase === 'idle' ? (
+        <p className="notice notice-info">
+          Disconnected: Chartkeep no longer holds access to {connection.practiceName || 'this practice'}.
+          The records already downloaded stay readable here. Choose Connect again to log in.
+        </p>
+      ) : null}
+      {connection.notices.map((n) => (
+        <p key={n} className="notice notice-info">
+          {n}
+        </p>
+      ))}
       {login.state.phase !== 'idle' && login.state.phase !== 'connected' ? (
         <LoginPanel
           flow={login}
@@ -150,7 +166,8 @@ function syncOutcome(status: string): string {
     case 'canceled':
       return 'The last download was stopped';
     default:
-      return status;
+      // "running" and anything new: the download panel says what happens.
+      return '';
   }
 }
 

@@ -1,5 +1,5 @@
 import { useEffect, useRef } from 'react';
-import { openInBrowser } from '../api/chartkeep';
+import { copyText, openInBrowser } from '../api/chartkeep';
 import type { LoginFlow } from './useLogin';
 
 interface LoginPanelProps {
@@ -35,9 +35,8 @@ export function LoginPanel({ flow, practiceName, onRetry, onClose, closeLabel }:
         <div className="notice notice-error" role="alert">
           <p className="notice-message">{state.message}</p>
           <p className="notice-hint">
-            Check your healow username and password and try again. If it keeps failing, your
-            practice may not have switched on healow access to records yet: ask them to enable
-            healow FHIR access for patients.
+            If it keeps failing, your practice may not have switched on healow access to records
+            yet: ask them to enable healow FHIR access for patients.
           </p>
         </div>
         <div className="actions">
@@ -64,11 +63,22 @@ export function LoginPanel({ flow, practiceName, onRetry, onClose, closeLabel }:
       </div>
       {state.phase === 'waiting' ? (
         <ol className="steps">
-          <li>A healow page for {practiceName} has opened in your web browser.</li>
+          <li>
+            Chartkeep asked your web browser to open healow’s login page for {practiceName}. If no
+            browser window appeared, copy the login address below into your browser.
+          </li>
           <li>Log in there with your healow patient portal account.</li>
           <li>Allow Chartkeep to read your records.</li>
           <li>Come back to this window: it will update by itself.</li>
         </ol>
+      ) : null}
+      {state.phase === 'waiting' && state.attempt.authUrl !== '' ? (
+        <div className="login-link">
+          <code className="login-url">{state.attempt.authUrl}</code>
+          <button type="button" className="link-button" onClick={() => void copyText(state.attempt.authUrl)}>
+            Copy login address
+          </button>
+        </div>
       ) : null}
       {'message' in state && state.message !== '' ? (
         <p className="muted">{state.message}</p>

@@ -55,6 +55,11 @@ export function Sidebar({ connections, view, demo, onNavigate, onRetry }: Sideba
   );
 }
 
+/** sideName is the label the patient chose, else the patient's name. */
+function sideName(c: ConnectionView): string {
+  return c.label || c.patientName || 'Unnamed patient';
+}
+
 function ConnectionList({
   connections,
   view,
@@ -83,8 +88,11 @@ function ConnectionList({
               aria-current={current ? 'page' : undefined}
               onClick={() => onNavigate({ kind: 'connection', id: c.id })}
             >
-              <span className="side-name">{c.patientName || c.label || 'Unnamed patient'}</span>
-              <span className="side-practice">{c.practiceName || c.label}</span>
+              <span className="side-name">{sideName(c)}</span>
+              <span className="side-practice">
+                {c.label !== '' && c.patientName !== '' ? `${c.patientName} · ` : ''}
+                {c.practiceName}
+              </span>
               <span className={`side-status side-status-${status}`}>
                 <span className="chip-dot" aria-hidden="true" />
                 {statusWord(status)}

@@ -5,6 +5,7 @@ const words: Record<ConnectionStatus, string> = {
   connected: 'Connected',
   needs_reconnect: 'Needs reconnect',
   syncing: 'Syncing',
+  disconnected: 'Disconnected',
   error: 'Error',
   unknown: 'Status unknown',
 };

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState } from 'react';
-import { onSyncProgress, type SyncProgress } from '../api/chartkeep';
+import { getSyncProgress, onSyncProgress, type SyncProgress } from '../api/chartkeep';
 
 /** SyncTally is the latest progress of every record type seen in this sync. */
 export interface SyncTally {
@@ -28,16 +28,35 @@ export function useSyncProgress(
 ): [SyncTally, () => void] {
   const [tally, setTally] = useState<{ id: string; tally: SyncTally }>({ id: connectionID, tally: empty });
 
-  useEffect(
-    () =>
-      onSyncProgress(connectionID, (p) => {
-        setTally((prev) => ({ id: connectionID, tally: add(prev.id === connectionID ? prev.tally : empty, p) }));
-        if (p.done) {
-          onTypeDone();
-        }
-      }),
-    [connectionID, onTypeDone],
-  );
+  useEffect(() => {
+    let live = true;
+    const seen = new Set<string>();
+    const unsubscribe = onSyncProgress(connectionID, (p) => {
+      seen.add(p.type);
+      setTally((prev) => ({ id: connectionID, tally: add(prev.id === connectionID ? prev.tally : empty, p) }));
+      if (p.done) {
+        onTypeDone();
+      }
+    });
+    // Events sent before this screen subscribed are fetched once; a type
+    // that an event has already updated keeps the newer event.
+    getSyncProgress(connectionID)
+      .then((missed) => {
+        if (!live) return;
+        setTally((prev) => {
+          let t = prev.id === connectionID ? prev.tally : empty;
+          for (const p of missed) {
+            if (!seen.has(p.type)) t = add(t, p);
+          }
+          return { id: connectionID, tally: t };
+        });
+      })
+      .catch(() => undefined);
+    return () => {
+      live = false;
+      unsubscribe();
+    };
+  }, [connectionID, onTypeDone]);
 
   const clear = useCallback(() => setTally({ id: connectionID, tally: empty }), [connectionID]);
   return [tally.id === connectionID ? tally.tally : empty, clear];

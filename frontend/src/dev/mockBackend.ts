@@ -12,6 +12,8 @@
  *   (default)             one connected practice with records
  *   &loginMs=N            how long the fake browser login takes (default 3000)
  *   &loginFail            the login ends with the patient refusing access
+ * "My practice is not listed" accepts any https address; one ending in
+ * NOPE00 is not enabled, a host ending in .invalid is unreachable.
  */
 
 type Handler = (...data: unknown[]) => void;
@@ -49,19 +51,69 @@ const practices = [
   { code: 'CSTNER', name: 'Clínica Castañer', city: 'San Juan', state: 'PR' },
   { code: 'WELLMED', name: 'Wellness Medical Group', city: 'Austin', state: 'TX' },
   { code: 'MIDOC1', name: 'Midtown Internal Medicine', city: 'Atlanta', state: 'GA' },
-  { code: 'JAFJCD', name: 'FHIR R4 Prodtest EMR', city: '', state: '' },
-].map((p) => ({ ...p, base: `https://fhir4.healow.com/fhir/r4/${p.code}` }));
+  { code: 'JAFJCD', name: 'FHIR R4 Prodtest EMR', city: 'Westborough', state: 'MA' },
+  { code: 'TFA001', name: 'Test Facility', city: 'Irvine', state: 'CA' },
+  { code: 'TFA002', name: 'Test Facility', city: 'Orlando', state: 'FL' },
+].map((p) => ({
+  ...p,
+  base: `https://fhir4.healow.com/fhir/r4/${p.code}`,
+  isTest: /\b(test|prodtest|train|sandbox)\b/i.test(p.name),
+  manual: false,
+}));
 
 function fold(s: string): string {
   return s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase();
 }
 
-function search(query: string) {
+function search(query: string, includeTest: boolean) {
   const words = fold(query).split(/\s+/).filter(Boolean);
   return practices.filter((p) => {
+    if (p.isTest && !includeTest) return false;
     const hay = fold(`${p.name} ${p.city} ${p.state} ${p.code}`).split(/[^a-z0-9]+/);
     return words.every((w) => hay.some((h) => h.startsWith(w)));
   });
+}
+
+// ?scenario=first-run starts with no practice list: the first one downloads.
+let directory = {
+  practices: scenario === 'first-run' ? 0 : 16_942,
+  fetchedAt: scenario === 'first-run' ? '' : new Date(Date.now() - 3 * 86_400_000).toISOString(),
+  ageText: scenario === 'first-run' ? 'not downloaded yet' : 'updated 3 days ago',
+  source: 'https://connect4.healow.com/apps/api/v1/fhir/activated_clinical_endpoints',
+  refreshing: false,
+  error: '',
+};
+
+async function downloadDirectory(): Promise<void> {
+  directory = { ...directory, refreshing: true };
+  emit('directory:status', { ...directory });
+  await later(1800);
+  directory = {
+    ...directory, practices: 16_951, fetchedAt: new Date().toISOString(), ageText: 'updated just now', refreshing: false,
+  };
+  emit('directory:status', { ...directory });
+}
+
+function probe(address: string) {
+  let u: URL;
+  try {
+    u = new URL(address.includes('://') ? address : `https://${address}`);
+  } catch {
+    throw fail('invalid_input', 'That is not an address Chartkeep can use. Enter the practice’s FHIR address as they gave it to you, for example https://fhir4.healow.com/fhir/r4/ABCDEF.');
+  }
+  if (u.protocol !== 'https:') {
+    throw fail('invalid_input', 'Chartkeep only connects to practices over a secure connection: the address must start with https://, not http://.');
+  }
+  if (u.hostname.endsWith('.invalid')) {
+    throw fail('network', `Chartkeep could not reach ${u.host}. Check the address for typing mistakes and that this computer is online, then try again.`);
+  }
+  const code = u.pathname.replace(/\/+$/, '').split('/').pop() || u.hostname;
+  if (code.toUpperCase() === 'NOPE00') {
+    throw fail('practice_not_enabled', `${u.host} answered, but it does not offer healow patient access at this address. Either this is not the practice’s FHIR address, or the practice has not enabled healow patient access yet. Ask your practice: “Please enable healow FHIR API access for patients (Patient Access API) so I can use an app.”`);
+  }
+  const p = { code, name: `Practice at ${u.hostname}`, city: '', state: '', base: `${u.origin}${u.pathname.replace(/\/+$/, '')}`, isTest: false, manual: true };
+  if (!practices.some((x) => x.code === p.code)) practices.unshift(p);
+  return p;
 }
 
 // Records --------------------------------------------------------------------
@@ -223,7 +275,7 @@ const groupCounts = () => tally((r) => r.group);
 function seedConnection(status: string, expires: string): Conn {
   return {
     id: 'c-1',
-    label: 'Riverside Family Medicine',
+    label: '',
     practiceName: 'Riverside Family Medicine',
     patientName: 'Maria Elena Castañer',
     status: status,
@@ -326,9 +378,20 @@ const App = {
     await later(300);
     settings = { ...s };
   },
-  SearchPractices: async (q: string) => {
-    await later(150);
-    return search(q);
+  SearchPractices: async (q: string, includeTest: boolean) => {
+    await later(directory.refreshing && directory.practices === 0 ? 1900 : 150);
+    return search(q, includeTest);
+  },
+  DirectoryStatus: async () => {
+    if (directory.practices === 0 && !directory.refreshing) void downloadDirectory();
+    return { ...directory };
+  },
+  RefreshDirectory: async () => {
+    await downloadDirectory();
+  },
+  ProbePractice: async (address: string) => {
+    await later(700);
+    return probe(address);
   },
   Connect: async (code: string) => {
     await later(200);
@@ -344,7 +407,47 @@ const App = {
   CancelLogin: async () => {
     loginTimers.forEach(clearTimeout);
   },
-  ListConnections: async () => connections.map((c) => ({ ...c, counts: { ...c.counts } })),
+  ListConnections: async () =>
+    connections.map((c) => ({
+      ...c,
+      counts: { ...c.counts },
+      recordCount: Object.values(c.counts).reduce((n, x) => n + x, 0),
+      attachments: true,
+      notices: [],
+    })),
+  RenameConnection: async (id: string, label: string) => {
+    conn(id).label = label.trim();
+    emit('connections:changed');
+  },
+  DisconnectConnection: async (id: string) => {
+    conn(id).status = 'disconnected';
+    emit('connections:changed');
+  },
+  RemoveConnection: async (id: string, confirmCount: number) => {
+    const c = conn(id);
+    const n = Object.values(c.counts).reduce((a, x) => a + x, 0);
+    if (n !== confirmCount) throw fail('stale_confirmation', `This connection now has ${n} records, not ${confirmCount}.`);
+    connections.splice(connections.indexOf(c), 1);
+    emit('connections:changed');
+  },
+  GetSetupGuide: async () => ({
+    portalUrl: 'https://connect4.healow.com',
+    redirectUri: settings.publicUrl === '' ? '' : `${settings.publicUrl.replace(/\/+$/, '')}/healow/callback`,
+    callbackPort: settings.callbackPort,
+    portChanged: false,
+    scopes: ['openid', 'fhirUser', 'launch/patient', 'patient/Patient.read', 'patient/Observation.read'],
+  }),
+  CheckSetup: async () => {
+    await later(600);
+    const okURL = /^https:\/\/[^/?#]+\/?$/.test(settings.publicUrl);
+    const checks = [
+      { id: 'client_id', label: 'Client ID is filled in', ok: settings.clientId !== '', detail: '', advice: settings.clientId === '' ? 'Paste the client ID from the healow developer portal.' : '' },
+      { id: 'public_url', label: 'Public URL is a plain https address', ok: okURL, detail: '', advice: okURL ? '' : 'Enter only https:// and the domain.' },
+      { id: 'listener', label: 'Chartkeep is listening for the login reply', ok: true, detail: `Listening on 127.0.0.1:${settings.callbackPort}.`, advice: '' },
+      { id: 'ping', label: 'The public URL reaches this Chartkeep', ok: false, detail: 'Nothing is listening at the public URL.', advice: `Start the tunnel and leave it running: ngrok http --url=your-domain 127.0.0.1:${settings.callbackPort}.` },
+    ];
+    return { ok: false, checks, checkedAt: new Date().toISOString() };
+  },
   SyncNow: async (id: string) => {
     runSync(conn(id));
   },

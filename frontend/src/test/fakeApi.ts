@@ -46,7 +46,7 @@ export function settings(over: Partial<Api.Settings> = {}): Api.Settings {
 export function connection(over: Partial<Api.ConnectionView> = {}): Api.ConnectionView {
   return {
     id: 'c1',
-    label: 'Riverside',
+    label: '',
     practiceName: 'Riverside Family Medicine',
     patientName: 'Ana Test',
     status: 'connected',
@@ -54,6 +54,40 @@ export function connection(over: Partial<Api.ConnectionView> = {}): Api.Connecti
     lastSyncAt: '2024-11-18T14:00:00Z',
     lastSyncStatus: 'ok',
     counts: {},
+    recordCount: 0,
+    attachments: true,
+    notices: [],
+    ...over,
+  };
+}
+
+/** setupReport builds a SetupReport from checks (all passing by default). */
+export function setupReport(checks: Partial<Api.SetupCheck>[] = [{}]): Api.SetupReport {
+  const full = checks.map((c, i) => ({ id: `check${i}`, label: `Check ${i}`, ok: true, detail: '', advice: '', ...c }));
+  return { ok: full.every((c) => c.ok), checks: full, checkedAt: '2024-11-18T14:00:00Z' };
+}
+
+/** setupGuide builds a SetupGuide with the given fields. */
+export function setupGuide(over: Partial<Api.SetupGuide> = {}): Api.SetupGuide {
+  return {
+    portalUrl: 'https://connect4.healow.com',
+    redirectUri: '',
+    callbackPort: 53682,
+    portChanged: false,
+    scopes: ['openid', 'fhirUser', 'launch/patient', 'patient/Patient.read'],
+    ...over,
+  };
+}
+
+/** directoryInfo builds a DirectoryInfo with the given fields: a list a day old. */
+export function directoryInfo(over: Partial<Api.DirectoryInfo> = {}): Api.DirectoryInfo {
+  return {
+    practices: 17000,
+    fetchedAt: '2024-11-17T14:00:00Z',
+    ageText: 'updated yesterday',
+    source: 'https://connect4.healow.com/apps/api/v1/fhir/activated_clinical_endpoints',
+    refreshing: false,
+    error: '',
     ...over,
   };
 }
@@ -65,12 +99,24 @@ export function fakeModule(real: typeof Api) {
     getSettings: vi.fn(async () => settings({ demo: true })),
     saveSettings: vi.fn(async () => undefined),
     searchPractices: vi.fn(async (): Promise<Api.Practice[]> => []),
+    directoryStatus: vi.fn(async (): Promise<Api.DirectoryInfo> => directoryInfo()),
+    refreshDirectory: vi.fn(async () => undefined),
+    probePractice: vi.fn(async (): Promise<Api.Practice> => {
+      throw new real.AppError('practice_not_enabled', 'That address does not offer healow patient access.');
+    }),
     connect: vi.fn(async (): Promise<Api.LoginStart> => ({ attemptId: 'a1', authUrl: 'https://login.example/a1' })),
     reconnect: vi.fn(async (): Promise<Api.LoginStart> => ({ attemptId: 'a2', authUrl: 'https://login.example/a2' })),
     cancelLogin: vi.fn(async () => undefined),
     listConnections: vi.fn(async (): Promise<Api.ConnectionView[]> => []),
     syncNow: vi.fn(async () => undefined),
+    renameConnection: vi.fn(async () => undefined),
+    disconnectConnection: vi.fn(async () => undefined),
+    removeConnection: vi.fn(async () => undefined),
+    checkSetup: vi.fn(async (): Promise<Api.SetupReport> => setupReport()),
+    getSetupGuide: vi.fn(async (): Promise<Api.SetupGuide> => setupGuide()),
+    copyText: vi.fn(async () => true),
     cancelSync: vi.fn(async () => undefined),
+    getSyncProgress: vi.fn(async (): Promise<Api.SyncProgress[]> => []),
     getPatient: vi.fn(async (): Promise<Api.PatientView> => ({
       name: 'Ana Test', birthDate: '1990-02-03', gender: 'female', identifier: 'MRN 123', address: '', phone: '',
     })),
@@ -87,5 +133,8 @@ export function fakeModule(real: typeof Api) {
       }),
     ),
     onConnectionsChanged: vi.fn((h: () => void) => subscribe(real.AppEvents.connectionsChanged, () => h())),
+    onDirectoryStatus: vi.fn((h: (i: Api.DirectoryInfo) => void) =>
+      subscribe(real.AppEvents.directoryStatus, h as Handler),
+    ),
   };
 }

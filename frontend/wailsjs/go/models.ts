@@ -10,6 +10,9 @@ export namespace app {
 	    lastSyncAt: string;
 	    lastSyncStatus: string;
 	    counts: Record<string, number>;
+	    recordCount: number;
+	    attachments: boolean;
+	    notices: string[];
 	
 	    static createFrom(source: any = {}) {
 	        return new ConnectionView(source);
@@ -26,6 +29,31 @@ export namespace app {
 	        this.lastSyncAt = source["lastSyncAt"];
 	        this.lastSyncStatus = source["lastSyncStatus"];
 	        this.counts = source["counts"];
+	        this.recordCount = source["recordCount"];
+	        this.attachments = source["attachments"];
+	        this.notices = source["notices"];
+	    }
+	}
+	export class DirectoryInfo {
+	    practices: number;
+	    fetchedAt: string;
+	    ageText: string;
+	    source: string;
+	    refreshing: boolean;
+	    error: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new DirectoryInfo(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.practices = source["practices"];
+	        this.fetchedAt = source["fetchedAt"];
+	        this.ageText = source["ageText"];
+	        this.source = source["source"];
+	        this.refreshing = source["refreshing"];
+	        this.error = source["error"];
 	    }
 	}
 	export class GroupView {
@@ -64,6 +92,8 @@ export namespace app {
 	    base: string;
 	    city: string;
 	    state: string;
+	    isTest: boolean;
+	    manual: boolean;
 	
 	    static createFrom(source: any = {}) {
 	        return new Practice(source);
@@ -76,6 +106,8 @@ export namespace app {
 	        this.base = source["base"];
 	        this.city = source["city"];
 	        this.state = source["state"];
+	        this.isTest = source["isTest"];
+	        this.manual = source["manual"];
 	    }
 	}
 	export class RecordDetail {
@@ -162,6 +194,104 @@ export namespace app {
 	        this.callbackPort = source["callbackPort"];
 	        this.directoryUrl = source["directoryUrl"];
 	        this.demo = source["demo"];
+	    }
+	}
+	export class SetupCheck {
+	    id: string;
+	    label: string;
+	    ok: boolean;
+	    detail: string;
+	    advice: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new SetupCheck(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.label = source["label"];
+	        this.ok = source["ok"];
+	        this.detail = source["detail"];
+	        this.advice = source["advice"];
+	    }
+	}
+	export class SetupGuide {
+	    portalUrl: string;
+	    redirectUri: string;
+	    callbackPort: number;
+	    portChanged: boolean;
+	    scopes: string[];
+	
+	    static createFrom(source: any = {}) {
+	        return new SetupGuide(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.portalUrl = source["portalUrl"];
+	        this.redirectUri = source["redirectUri"];
+	        this.callbackPort = source["callbackPort"];
+	        this.portChanged = source["portChanged"];
+	        this.scopes = source["scopes"];
+	    }
+	}
+	export class SetupReport {
+	    ok: boolean;
+	    checks: SetupCheck[];
+	    checkedAt: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new SetupReport(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.ok = source["ok"];
+	        this.checks = this.convertValues(source["checks"], SetupCheck);
+	        this.checkedAt = source["checkedAt"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class SyncProgress {
+	    connectionId: string;
+	    type: string;
+	    pages: number;
+	    resources: number;
+	    errors: number;
+	    done: boolean;
+	    message: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new SyncProgress(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.connectionId = source["connectionId"];
+	        this.type = source["type"];
+	        this.pages = source["pages"];
+	        this.resources = source["resources"];
+	        this.errors = source["errors"];
+	        this.done = source["done"];
+	        this.message = source["message"];
 	    }
 	}
 

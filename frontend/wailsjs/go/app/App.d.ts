@@ -7,7 +7,13 @@ export function CancelLogin():Promise<void>;
 
 export function CancelSync(arg1:string):Promise<void>;
 
+export function CheckSetup():Promise<app.SetupReport>;
+
 export function Connect(arg1:string):Promise<app.LoginStart>;
+
+export function DirectoryStatus():Promise<app.DirectoryInfo>;
+
+export function DisconnectConnection(arg1:string):Promise<void>;
 
 export function GetPatient(arg1:string):Promise<present.Patient>;
 
@@ -15,16 +21,28 @@ export function GetRecord(arg1:string,arg2:string,arg3:string):Promise<app.Recor
 
 export function GetSettings():Promise<app.Settings>;
 
+export function GetSetupGuide():Promise<app.SetupGuide>;
+
+export function GetSyncProgress(arg1:string):Promise<Array<app.SyncProgress>>;
+
 export function ListConnections():Promise<Array<app.ConnectionView>>;
 
 export function ListGroups(arg1:string):Promise<Array<app.GroupView>>;
 
 export function ListRecords(arg1:string,arg2:string):Promise<Array<app.RecordSummary>>;
 
+export function ProbePractice(arg1:string):Promise<app.Practice>;
+
 export function Reconnect(arg1:string):Promise<app.LoginStart>;
+
+export function RefreshDirectory():Promise<void>;
+
+export function RemoveConnection(arg1:string,arg2:number):Promise<void>;
+
+export function RenameConnection(arg1:string,arg2:string):Promise<void>;
 
 export function SaveSettings(arg1:app.Settings):Promise<void>;
 
-export function SearchPractices(arg1:string):Promise<Array<app.Practice>>;
+export function SearchPractices(arg1:string,arg2:boolean):Promise<Array<app.Practice>>;
 
 export function SyncNow(arg1:string):Promise<void>;

@@ -10,8 +10,20 @@ export function CancelSync(arg1) {
   return window['go']['app']['App']['CancelSync'](arg1);
 }
 
+export function CheckSetup() {
+  return window['go']['app']['App']['CheckSetup']();
+}
+
 export function Connect(arg1) {
   return window['go']['app']['App']['Connect'](arg1);
+}
+
+export function DirectoryStatus() {
+  return window['go']['app']['App']['DirectoryStatus']();
+}
+
+export function DisconnectConnection(arg1) {
+  return window['go']['app']['App']['DisconnectConnection'](arg1);
 }
 
 export function GetPatient(arg1) {
@@ -26,6 +38,14 @@ export function GetSettings() {
   return window['go']['app']['App']['GetSettings']();
 }
 
+export function GetSetupGuide() {
+  return window['go']['app']['App']['GetSetupGuide']();
+}
+
+export function GetSyncProgress(arg1) {
+  return window['go']['app']['App']['GetSyncProgress'](arg1);
+}
+
 export function ListConnections() {
   return window['go']['app']['App']['ListConnections']();
 }
@@ -38,16 +58,32 @@ export function ListRecords(arg1, arg2) {
   return window['go']['app']['App']['ListRecords'](arg1, arg2);
 }
 
+export function ProbePractice(arg1) {
+  return window['go']['app']['App']['ProbePractice'](arg1);
+}
+
 export function Reconnect(arg1) {
   return window['go']['app']['App']['Reconnect'](arg1);
+}
+
+export function RefreshDirectory() {
+  return window['go']['app']['App']['RefreshDirectory']();
+}
+
+export function RemoveConnection(arg1, arg2) {
+  return window['go']['app']['App']['RemoveConnection'](arg1, arg2);
+}
+
+export function RenameConnection(arg1, arg2) {
+  return window['go']['app']['App']['RenameConnection'](arg1, arg2);
 }
 
 export function SaveSettings(arg1) {
   return window['go']['app']['App']['SaveSettings'](arg1);
 }
 
-export function SearchPractices(arg1) {
-  return window['go']['app']['App']['SearchPractices'](arg1);
+export function SearchPractices(arg1, arg2) {
+  return window['go']['app']['App']['SearchPractices'](arg1, arg2);
 }
 
 export function SyncNow(arg1) {
