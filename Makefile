@@ -42,7 +42,7 @@ KEEP_DIST := mkdir -p frontend/dist && touch frontend/dist/.gitkeep
 # machine (needs admin, Program Files) or user (per-user, no admin).
 INSTALL_SCOPE ?= machine
 
-.PHONY: help setup frontend app demo vet test-go test-frontend e2e windows test clean
+.PHONY: help setup frontend app demo vet test-go test-frontend e2e windows test clean bench
 
 help:
 	@echo "make demo           build Chartkeep and run it against the built-in healow simulator"
@@ -55,6 +55,7 @@ help:
 	@echo "make test-frontend  frontend tests and lint"
 	@echo "make e2e            end-to-end test of the built app under Xvfb (ARTIFACTS=$(ARTIFACTS))"
 	@echo "make windows        cross-build the Windows NSIS installer (INSTALL_SCOPE=machine|user)"
+	@echo "make bench          sync benchmarks: ingest rate, wall time against its bound, peak heap"
 	@echo "make clean          remove build outputs"
 
 # SETUP_DONE=1 is set by `make test` for its steps, so setup runs once.
@@ -107,6 +108,12 @@ e2e: setup
 windows: setup
 	wails build $(WAILS_FLAGS) -platform windows/amd64 -nsis -installscope $(INSTALL_SCOPE)
 	@$(KEEP_DIST)
+
+# The three figures of the sync issue, each a ratio measured in one process.
+# -p 1: one package at a time, so that they do not slow each other down.
+bench:
+	go test -count=1 -p 1 -tags bench -run '^TestBench' -v -timeout 20m \
+	  ./backend/store/ ./backend/sync/
 
 test:
 	@scripts/setup.sh

@@ -19,9 +19,10 @@ import (
 	"sync"
 	"time"
 
+	"chartkeep/backend/fhirclient"
+	ksync "chartkeep/backend/sync"
 	"github.com/wailsapp/wails/v2/pkg/options"
 	"github.com/wailsapp/wails/v2/pkg/runtime"
-	"golang.org/x/time/rate"
 
 	"chartkeep/backend/callback"
 	"chartkeep/backend/logging"
@@ -84,7 +85,7 @@ type App struct {
 	directory directoryState
 	attempts  map[string]*loginAttempt // by state
 	syncs     map[string]*syncState    // by connection id
-	limiters  map[string]*practiceLimiter
+	limiters  map[string]*fhirclient.WindowLimiter
 	smart     *smart.Client
 	syncWG    sync.WaitGroup
 	logFile   io.Closer
@@ -95,8 +96,8 @@ type App struct {
 	// setup check's ping. Tests shorten them.
 	loginTTL time.Duration
 	pingTTL  time.Duration
-	// requestRate replaces the per-practice request rate when not 0.
-	requestRate rate.Limit
+	// unlimited turns the per-practice request limiter off (tests).
+	unlimited bool
 }
 
 // Host runs an App: it starts and stops it and serves tests. It is kept
@@ -162,7 +163,7 @@ func newApp(opts Options) *App {
 		loginTTL: smart.DefaultAttemptTTL,
 		attempts: map[string]*loginAttempt{},
 		syncs:    map[string]*syncState{},
-		limiters: map[string]*practiceLimiter{},
+		limiters: map[string]*fhirclient.WindowLimiter{},
 	}
 }
 
@@ -394,7 +395,12 @@ func (a *App) httpClient() *http.Client {
 		return a.opts.HTTPClient
 	}
 	if a.hc == nil {
-		a.hc = &http.Client{Timeout: 2 * time.Minute}
+		// The sync runs up to ksync.DefaultConcurrency requests at once to
+		// one practice; the default transport would keep only two of their
+		// connections and open a new TLS connection for the rest.
+		t := http.DefaultTransport.(*http.Transport).Clone()
+		t.MaxIdleConnsPerHost = 2 * ksync.DefaultConcurrency
+		a.hc = &http.Client{Timeout: 2 * time.Minute, Transport: t}
 	}
 	return a.hc
 }

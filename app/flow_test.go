@@ -354,3 +354,52 @@ func TestDemoDatabaseWithoutKeyStartsAfresh(t *testing.T) {
 		t.Errorf("real database with a lost key: %v, want %s", err, CodeKeychain)
 	}
 }
+
+// The demo patient's documents are downloaded with the records: the text
+// note reads back as text, the history lists the run.
+func TestDemoAttachmentsAndHistory(t *testing.T) {
+	h, rec, _ := startDemoHost(t, io.Discard)
+	a := h.App()
+	start, err := a.Connect(demoPractice)
+	if err != nil {
+		t.Fatal(err)
+	}
+	browserLogin(t, start.AuthURL, demoLogin, demoPassword, "allow")
+	conn := rec.last(start.AttemptID).ConnectionID
+	if !h.WaitSync(conn, 2*time.Minute) {
+		t.Fatal("sync did not finish")
+	}
+	docs, err := a.ListRecords(conn, "documents")
+	if err != nil || len(docs) == 0 {
+		t.Fatalf("documents = %v, %v", docs, err)
+	}
+	kinds := map[string]bool{}
+	for _, d := range docs {
+		rd, err := a.GetRecord(conn, d.Type, d.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, at := range rd.Attachments {
+			if !at.Stored {
+				t.Errorf("%s attachment %d not stored: %s", d.ID, at.Index, at.Message)
+				continue
+			}
+			kinds[at.ContentType] = true
+			text, err := a.GetAttachmentText(conn, d.Type, d.ID, at.Index)
+			isText := strings.HasPrefix(at.ContentType, "text/")
+			if isText && (err != nil || text == "") {
+				t.Errorf("text attachment of %s: %q, %v", d.ID, text, err)
+			}
+			if !isText && err == nil {
+				t.Errorf("%s attachment of %s was handed over as text", at.ContentType, d.ID)
+			}
+		}
+	}
+	if !kinds["application/pdf"] {
+		t.Errorf("no PDF among the demo's stored attachments: %v", kinds)
+	}
+	runs, err := a.ListSyncRuns(conn)
+	if err != nil || len(runs) == 0 || runs[0].Records == 0 || runs[0].Status == "" {
+		t.Errorf("ListSyncRuns = %+v, %v", runs, err)
+	}
+}

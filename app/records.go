@@ -31,14 +31,14 @@ type RecordSummary struct {
 
 // RecordDetail is the details pane of one record.
 type RecordDetail struct {
-	Type          string               `json:"type"`
-	ID            string               `json:"id"`
-	Title         string               `json:"title"`
-	Date          string               `json:"date"`
-	Fields        []present.Field      `json:"fields"`
-	NarrativeHTML string               `json:"narrativeHtml"`
-	RawJSON       string               `json:"rawJson"`
-	Attachments   []present.Attachment `json:"attachments"`
+	Type          string           `json:"type"`
+	ID            string           `json:"id"`
+	Title         string           `json:"title"`
+	Date          string           `json:"date"`
+	Fields        []present.Field  `json:"fields"`
+	NarrativeHTML string           `json:"narrativeHtml"`
+	RawJSON       string           `json:"rawJson"`
+	Attachments   []AttachmentView `json:"attachments"`
 }
 
 // GetPatient returns the banner of a connection.
@@ -126,7 +126,8 @@ func (a *App) GetRecord(connectionID, typ, id string) (RecordDetail, error) {
 	}
 	d := present.Describe(typ, r.Raw, r.Date)
 	return RecordDetail{Type: typ, ID: id, Title: d.Title, Date: d.Date, Fields: d.Fields,
-		NarrativeHTML: d.NarrativeHTML, RawJSON: indent(r.Raw), Attachments: d.Attachments}, nil
+		NarrativeHTML: d.NarrativeHTML, RawJSON: indent(r.Raw),
+		Attachments: a.attachmentViews(connectionID, typ, id, d.Attachments)}, nil
 }
 
 func indent(raw []byte) string {

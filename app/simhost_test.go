@@ -14,8 +14,6 @@ import (
 	"testing"
 	"time"
 
-	"golang.org/x/time/rate"
-
 	"chartkeep/backend/callback"
 	"chartkeep/backend/simulator"
 	"chartkeep/backend/simulator/fhirdata"
@@ -93,7 +91,7 @@ func startSimHost(t *testing.T, so simulator.Options, edit hostEdit) *simHost {
 	sh.Host = NewHost(opts)
 	// The simulator enforces healow's limit itself; the app's own pacing
 	// would only make each sync take seconds.
-	sh.app.requestRate = rate.Inf
+	sh.app.unlimited = true
 	if err := sh.Start(context.Background()); err != nil {
 		t.Fatalf("start app: %v", err)
 	}

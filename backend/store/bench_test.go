@@ -23,7 +23,7 @@ func benchResources(round, n int) []Resource {
 		rs[i] = Resource{ConnectionID: "c1", Type: "Observation",
 			ID: fmt.Sprintf("r%d-%d", round, i), Raw: raw, Date: "2023-03-05T00:00:00-05:00",
 			SortTime: &t, Display: "Hemoglobin A1c", Status: "final", Value: "12",
-			Category: "laboratory", Cycle: 7, FetchedAt: t}
+			RefRange: "4.0–5.6 %", Category: "laboratory", Cycle: 7, FetchedAt: t}
 	}
 	return rs
 }
@@ -89,19 +89,19 @@ func BenchmarkPlainInsert(b *testing.B) {
 		b.Fatal(err)
 	}
 	const cols = "connection_id,type,id,raw,date,sort_time,display,status,code,value,unit," +
-		"category,removed,cycle,fetched_at"
-	row := "(" + strings.TrimSuffix(strings.Repeat("?,", 15), ",") + ")"
+		"ref_range,category,removed,cycle,fetched_at"
+	row := "(" + strings.TrimSuffix(strings.Repeat("?,", 16), ",") + ")"
 	q := "INSERT INTO resources (" + cols + ") VALUES " +
 		strings.TrimSuffix(strings.Repeat(row+",", benchPage), ",")
 	round := 0
 	for b.Loop() {
 		round++
 		rs := benchResources(round, benchPage)
-		args := make([]any, 0, 15*len(rs))
+		args := make([]any, 0, 16*len(rs))
 		for _, r := range rs {
 			args = append(args, r.ConnectionID, r.Type, r.ID, r.Raw, r.Date,
 				r.SortTime.UTC(), r.Display, r.Status, r.Code, r.Value, r.Unit,
-				r.Category, r.Removed, r.Cycle, r.FetchedAt)
+				r.RefRange, r.Category, r.Removed, r.Cycle, r.FetchedAt)
 		}
 		tx, err := sqlDB.Begin()
 		if err != nil {

@@ -41,6 +41,8 @@ type Resource struct {
 	Code     string
 	Value    string
 	Unit     string
+	// RefRange is the first reference range in words ("4.0–5.6 %").
+	RefRange string
 	Category string
 	// Removed marks a resource the server no longer returns.
 	Removed bool `gorm:"not null;default:false"`

@@ -17,10 +17,10 @@ const maxVars = 32766
 // the key.
 var resourceColumns = []string{
 	"raw", "date", "sort_time", "display", "status", "code", "value", "unit",
-	"category", "removed", "cycle", "fetched_at",
+	"ref_range", "category", "removed", "cycle", "fetched_at",
 }
 
-// resourceBatch keeps each INSERT below maxVars: 15 columns a row.
+// resourceBatch keeps each INSERT below maxVars: 16 columns a row.
 var resourceBatch = maxVars / (len(resourceColumns) + 3) / 2
 
 var resourceConflict = clause.OnConflict{

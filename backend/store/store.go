@@ -154,6 +154,9 @@ var ErrCorrupt = errors.New("store: database is damaged")
 // It reads every page: expect it to take a while on a large database.
 func (s *Store) IntegrityCheck(ctx context.Context) error {
 	rows, err := s.db.WithContext(ctx).Raw("PRAGMA integrity_check").Rows()
+	if errors.Is(err, sqlite3.CORRUPT) || errors.Is(err, sqlite3.NOTADB) {
+		return fmt.Errorf("%w: %w", ErrCorrupt, err)
+	}
 	if err != nil {
 		return fmt.Errorf("store: integrity check: %w", err)
 	}
@@ -166,7 +169,9 @@ func (s *Store) IntegrityCheck(ctx context.Context) error {
 		}
 		found = append(found, line)
 	}
-	if err := rows.Err(); err != nil {
+	if err := rows.Err(); errors.Is(err, sqlite3.CORRUPT) || errors.Is(err, sqlite3.NOTADB) {
+		return fmt.Errorf("%w: %w", ErrCorrupt, err)
+	} else if err != nil {
 		return fmt.Errorf("store: integrity check: %w", err)
 	}
 	if len(found) == 1 && found[0] == "ok" {

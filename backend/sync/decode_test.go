@@ -87,7 +87,9 @@ func TestDecodeSynthea(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var bundle struct{ Entry []struct{ Resource json.RawMessage } }
+		var bundle struct {
+			Entry []struct{ Resource json.RawMessage }
+		}
 		if err := json.Unmarshal(b, &bundle); err != nil {
 			t.Fatal(err)
 		}

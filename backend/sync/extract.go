@@ -21,6 +21,9 @@ type Fields struct {
 	Code     string
 	Value    string
 	Unit     string
+	// RefRange is the first referenceRange in words: its text, else
+	// "low–high unit", "≥ low unit" or "≤ high unit".
+	RefRange string
 	Category string
 }
 
@@ -52,6 +55,7 @@ func fieldsOf(typ string, m obj) Fields {
 	f.Status = status(m)
 	f.Code = code(typ, m)
 	f.Value, f.Unit = value(m)
+	f.RefRange = refRange(m)
 	f.Category = category(m)
 	return f
 }
@@ -323,4 +327,31 @@ func category(m obj) string {
 		return first(str(v, "coding", 0, "code"), str(v, "text"))
 	}
 	return ""
+}
+
+// refRange writes the first referenceRange: its text, else its low and
+// high quantities, values as written.
+func refRange(m obj) string {
+	rr := get(m, "referenceRange", 0)
+	if t := str(rr, "text"); t != "" {
+		return t
+	}
+	lo, hi := str(rr, "low", "value"), str(rr, "high", "value")
+	unit := first(str(rr, "high", "unit"), str(rr, "low", "unit"), str(rr, "high", "code"),
+		str(rr, "low", "code"))
+	var out string
+	switch {
+	case lo != "" && hi != "":
+		out = lo + "–" + hi
+	case lo != "":
+		out = "≥ " + lo
+	case hi != "":
+		out = "≤ " + hi
+	default:
+		return ""
+	}
+	if unit != "" {
+		out += " " + unit
+	}
+	return out
 }

@@ -18,7 +18,9 @@ func (r *runner) read(ctx context.Context, q Search, depth int) {
 		return
 	}
 	raw, err := r.s.FHIR.Read(ctx, q.Type, q.ID)
-	if statusOf(err) == 410 {
+	// A referenced resource answered Gone was deleted upstream; the
+	// patient's own record answered so is a failure to report.
+	if statusOf(err) == 410 && depth > 0 {
 		r.gone(ctx, q)
 		return
 	}
@@ -98,8 +100,8 @@ func (r *runner) rows(reqType string, raws []json.RawMessage) batch {
 		b.rows = append(b.rows, store.Resource{
 			ConnectionID: r.s.ConnectionID, Type: typ, ID: id, Raw: raw,
 			Date: f.Date, SortTime: f.SortTime, Display: f.Display, Status: f.Status,
-			Code: f.Code, Value: f.Value, Unit: f.Unit, Category: f.Category,
-			Cycle: r.cycle, FetchedAt: now,
+			Code: f.Code, Value: f.Value, Unit: f.Unit, RefRange: f.RefRange,
+			Category: f.Category, Cycle: r.cycle, FetchedAt: now,
 		})
 		b.keys = append(b.keys, ref{typ, id})
 		b.refs = r.collectRefs(m, b.refs)

@@ -28,7 +28,6 @@ const simPractice = "SIMPR1"
 // simEnv is a started simulator holding one patient, with a recording
 // HTTP client for it.
 type simEnv struct {
-	t   *testing.T
 	sim *simulator.Server
 	pt  *fhirdata.Patient
 	rec *requestLog
@@ -54,11 +53,7 @@ func newSimEnv(t testing.TB, pt *fhirdata.Patient, opts simulator.Options) *simE
 	if err := sim.Start(); err != nil {
 		t.Fatal(err)
 	}
-	e := &simEnv{sim: sim, pt: pt, rec: &requestLog{}}
-	if tt, ok := t.(*testing.T); ok {
-		e.t = tt
-	}
-	return e
+	return &simEnv{sim: sim, pt: pt, rec: &requestLog{}}
 }
 
 // token mints a fresh token for the patient.
@@ -171,6 +166,7 @@ type row struct {
 	removed                       bool
 	date, display, status, value  string
 	unit, code, category, sortKey string
+	refRange                      string
 }
 
 // dump reads a connection's whole database content for comparison:
@@ -185,7 +181,7 @@ func dump(t testing.TB, st *store.Store, connID string) (map[string]row, map[str
 			sk = r.SortTime.UTC().Format(time.RFC3339)
 		}
 		rows[r.Type+"/"+r.ID] = row{string(r.Raw), r.Removed, r.Date, r.Display, r.Status,
-			r.Value, r.Unit, r.Code, r.Category, sk}
+			r.Value, r.Unit, r.Code, r.Category, sk, r.RefRange}
 		return nil
 	})
 	if err != nil {

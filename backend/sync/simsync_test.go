@@ -33,12 +33,40 @@ func TestSyncStoresWhatIsServed(t *testing.T) {
 				t.Fatalf("Run = %+v, %v", res, err)
 			}
 			checkServed(t, e, st)
+			checkColumns(t, st, tt.name == "demo patient")
 			// Every followed link was rewritten onto the https base: the
 			// request log fails the test on any other origin.
 			if _, pages := searchStarts(e.rec.take()); tt.name != "demo patient" && pages == 0 {
 				t.Error("no next link was followed: the test does not page")
 			}
 		})
+	}
+}
+
+// checkColumns wants the listing columns filled for the types that always
+// have them: a date and sort time, a display, a status; and in the demo
+// data, reference ranges on the labs.
+func checkColumns(t *testing.T, st *store.Store, demo bool) {
+	t.Helper()
+	ctx := context.Background()
+	for _, typ := range []string{"Observation", "Condition", "Encounter"} {
+		rs, err := st.ListResources(ctx, "conn1", typ)
+		if err != nil || len(rs) == 0 {
+			t.Fatalf("%s: %d listed, %v", typ, len(rs), err)
+		}
+		ranges := 0
+		for _, r := range rs {
+			if r.Date == "" || r.SortTime == nil || r.Display == "" || r.Status == "" {
+				t.Errorf("%s/%s: date %q sort %v display %q status %q", typ, r.ID, r.Date,
+					r.SortTime, r.Display, r.Status)
+			}
+			if r.RefRange != "" {
+				ranges++
+			}
+		}
+		if typ == "Observation" && demo && ranges == 0 {
+			t.Error("no Observation got a reference range")
+		}
 	}
 }
 
@@ -406,4 +434,22 @@ func (c *skipClock) Sleep(ctx context.Context, d time.Duration) error {
 	c.slept = append(c.slept, d)
 	c.now = c.now.Add(d)
 	return ctx.Err()
+}
+
+// TestSyncPatientGoneIsAnError: the patient's own record answered 410 is
+// reported, not quietly hidden like a referenced resource would be.
+func TestSyncPatientGoneIsAnError(t *testing.T) {
+	pt := fhirdata.DemoPatient(3)
+	e := newSimEnv(t, pt, simulator.Options{})
+	st := openStore(t)
+	s := e.syncer(t, st, e.token(t))
+	if _, err := s.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	e.sim.Faults().Remove("Patient", pt.ID())
+	res, err := s.Run(context.Background())
+	if err != nil || !strings.Contains(res.Errors["Patient"], "HTTP 410") {
+		t.Fatalf("Run = %+v, %v; want the 410 in Patient's errors", res, err)
+	}
+	checkRemoved(t, st, map[string]bool{"Patient/" + pt.ID(): false})
 }

@@ -154,6 +154,20 @@ export interface Attachment {
   contentType: string;
   title: string;
   size: number;
+  /** stored is true when the file's bytes are on this computer. */
+  stored: boolean;
+  /** message says why a file is not stored (not allowed, too large…). */
+  message: string;
+}
+
+/** SyncRun is one line of a connection's download history. */
+export interface SyncRun {
+  startedAt: string;
+  seconds: number;
+  status: string;
+  resumed: boolean;
+  records: number;
+  errors: Record<string, string>;
 }
 
 /** RecordDetail is everything shown for one record. */
@@ -442,7 +456,23 @@ function detail(r: Record<string, unknown>): RecordDetail {
       contentType: str(at(a, 'contentType')),
       title: str(at(a, 'title')),
       size: num(at(a, 'size')),
+      stored: at(a, 'stored') === true,
+      message: str(at(a, 'message')),
     })),
+  };
+}
+
+function syncRun(r: Record<string, unknown>): SyncRun {
+  const errs = rec(at(r, 'errors'));
+  const errors: Record<string, string> = {};
+  for (const [k, v] of Object.entries(errs)) errors[k] = str(v);
+  return {
+    startedAt: str(at(r, 'startedAt')),
+    seconds: num(at(r, 'seconds')),
+    status: str(at(r, 'status')),
+    resumed: at(r, 'resumed') === true,
+    records: num(at(r, 'records')),
+    errors,
   };
 }
 
@@ -553,6 +583,21 @@ export function cancelLogin(): Promise<void> {
  */
 export function getSyncProgress(connectionID: string): Promise<SyncProgress[]> {
   return call(() => Backend.GetSyncProgress(connectionID), (r) => list(r, syncProgress));
+}
+
+/** getAttachmentText returns a stored text attachment, to show as plain text. */
+export function getAttachmentText(connectionID: string, type: string, id: string, index: number): Promise<string> {
+  return call(() => Backend.GetAttachmentText(connectionID, type, id, index), (r) => str(r));
+}
+
+/** saveAttachment asks where to save a stored attachment; "" when cancelled. */
+export function saveAttachment(connectionID: string, type: string, id: string, index: number): Promise<string> {
+  return call(() => Backend.SaveAttachment(connectionID, type, id, index), (r) => str(r));
+}
+
+/** listSyncRuns returns a connection's latest downloads, newest first. */
+export function listSyncRuns(connectionID: string): Promise<SyncRun[]> {
+  return call(() => Backend.ListSyncRuns(connectionID), (r) => list(r, syncRun));
 }
 
 /** listConnections lists every connected practice account. */

@@ -23,6 +23,7 @@ import { PatientBanner } from './PatientBanner';
 import { RecordDetailView } from './RecordDetailView';
 import { RecordList } from './RecordList';
 import { effectiveStatus, expiryText, StatusChip } from './StatusChip';
+import { SyncHistory } from './SyncHistory';
 import { SyncPanel } from './SyncPanel';
 import { useLogin } from './useLogin';
 import { useSyncProgress } from './useSyncProgress';
@@ -130,6 +131,7 @@ export function ConnectionScreen({ connection, onChanged }: ConnectionScreenProp
       ) : null}
       {actionError ? <ErrorNotice title={actionError.title} error={actionError.error} /> : null}
       <SyncPanel tally={tally} syncing={syncing} onDismiss={clearTally} />
+      <SyncHistory connectionID={id} version={`${version}:${connection.lastSyncAt}:${connection.lastSyncStatus}`} />
       <RecordsBrowser key={id} connectionID={id} groups={groups} version={version} retry={reloadGroups} />
     </div>
   );

@@ -26,7 +26,9 @@ function detail(over: Partial<api.RecordDetail> = {}): api.RecordDetail {
     ],
     narrativeHtml: hostile,
     rawJson: '{"resourceType":"Observation","valueQuantity":{"value":1.50},"note":"<b>not html</b>"}',
-    attachments: [{ index: 0, contentType: 'application/pdf', title: 'Report.pdf', size: 2048 }],
+    attachments: [
+      { index: 0, contentType: 'application/pdf', title: 'Report.pdf', size: 2048, stored: true, message: '' },
+    ],
     ...over,
   };
 }
@@ -87,6 +89,39 @@ describe('RecordDetailView', () => {
 
     expect(await screen.findByText('Report.pdf')).toBeInTheDocument();
     expect(screen.getByText('PDF document · 2.0 KB')).toBeInTheDocument();
+  });
+
+  it('saves a stored file, and shows a text file as plain text', async () => {
+    renderDetail(
+      detail({
+        attachments: [
+          { index: 0, contentType: 'application/pdf', title: 'Report.pdf', size: 2048, stored: true, message: '' },
+          { index: 1, contentType: 'text/plain', title: 'Note', size: 12, stored: true, message: '' },
+        ],
+      }),
+    );
+    vi.mocked(api.getAttachmentText).mockResolvedValue('<script>x()</script> Seen today');
+    const user = userEvent.setup();
+    await user.click(await screen.findByRole('button', { name: 'Show text' }));
+    expect(await screen.findByText('<script>x()</script> Seen today')).toBeInTheDocument();
+    expect(document.querySelector('.attachment-text script')).toBeNull();
+
+    await user.click(screen.getAllByRole('button', { name: 'Save a copy…' })[0]!);
+    expect(api.saveAttachment).toHaveBeenCalledWith('c1', 'Observation', 'o1', 0);
+    expect(await screen.findByText('Saved to /home/ana/Visit note.pdf')).toBeInTheDocument();
+  });
+
+  it('says why a file is not on this computer', async () => {
+    renderDetail(
+      detail({
+        attachments: [
+          { index: 0, contentType: 'application/pdf', title: 'Scan', size: 0, stored: false,
+            message: 'Your practice did not allow Chartkeep to download files.' },
+        ],
+      }),
+    );
+    expect(await screen.findByText('Your practice did not allow Chartkeep to download files.')).toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: 'Save a copy…' })).toBeNull();
   });
 
   it('renders backend strings as text, never as markup', async () => {

@@ -1,5 +1,12 @@
-import { useEffect, useMemo, useRef, type RefObject } from 'react';
-import { getRecord, type RecordDetail } from '../api/chartkeep';
+import { useEffect, useMemo, useRef, useState, type RefObject } from 'react';
+import {
+  AppError,
+  getAttachmentText,
+  getRecord,
+  saveAttachment,
+  type Attachment,
+  type RecordDetail,
+} from '../api/chartkeep';
 import { formatRecordDate } from '../lib/dates';
 import { formatBytes, formatContentType } from '../lib/format';
 import { indentJSON } from '../lib/json';
@@ -40,15 +47,17 @@ export function RecordDetailView({ connectionID, type, id, groupLabel, onBack }:
           <ErrorNotice title="Chartkeep could not read this record." error={record.error} onRetry={retry} />
         </>
       ) : null}
-      {record.state === 'ready' ? <DetailBody record={record.value} headingRef={heading} /> : null}
+      {record.state === 'ready' ? <DetailBody connectionID={connectionID} record={record.value} headingRef={heading} /> : null}
     </section>
   );
 }
 
 function DetailBody({
+  connectionID,
   record,
   headingRef,
 }: {
+  connectionID: string;
   record: RecordDetail;
   headingRef: RefObject<HTMLHeadingElement | null>;
 }) {
@@ -77,28 +86,79 @@ function DetailBody({
           <Narrative html={record.narrativeHtml} />
         </section>
       ) : null}
-      {record.attachments.length > 0 ? <Attachments record={record} /> : null}
+      {record.attachments.length > 0 ? <Attachments connectionID={connectionID} record={record} /> : null}
       <RawJSON raw={record.rawJson} />
     </article>
   );
 }
 
-function Attachments({ record }: { record: RecordDetail }) {
+function Attachments({ connectionID, record }: { connectionID: string; record: RecordDetail }) {
   return (
     <section className="detail-section" aria-labelledby="attachments-heading">
       <h3 id="attachments-heading">Attached files</h3>
       <ul className="attachments">
         {record.attachments.map((a) => (
-          <li key={a.index} className="attachment">
-            <span className="attachment-title">{a.title || `Attachment ${a.index + 1}`}</span>
-            <span className="muted">
-              {[formatContentType(a.contentType), formatBytes(a.size)].filter((s) => s !== '').join(' · ')}
-            </span>
-          </li>
+          <AttachmentItem key={a.index} connectionID={connectionID} record={record} attachment={a} />
         ))}
       </ul>
     </section>
   );
+}
+
+interface AttachmentItemProps {
+  connectionID: string;
+  record: RecordDetail;
+  attachment: Attachment;
+}
+
+/**
+ * AttachmentItem lists one file. A text file opens here as plain text (never
+ * as HTML); any file can be saved to open with another program.
+ */
+function AttachmentItem({ connectionID, record, attachment: a }: AttachmentItemProps) {
+  const [text, setText] = useState<string | null>(null);
+  const [note, setNote] = useState('');
+  const isText = a.contentType.toLowerCase().startsWith('text/');
+
+  const show = () => {
+    getAttachmentText(connectionID, record.type, record.id, a.index)
+      .then(setText)
+      .catch((e: unknown) => setNote(errorText(e)));
+  };
+  const save = () => {
+    saveAttachment(connectionID, record.type, record.id, a.index)
+      .then((path) => setNote(path !== '' ? `Saved to ${path}` : ''))
+      .catch((e: unknown) => setNote(errorText(e)));
+  };
+
+  return (
+    <li className="attachment">
+      <span className="attachment-title">{a.title || `Attachment ${a.index + 1}`}</span>
+      <span className="muted">
+        {[formatContentType(a.contentType), formatBytes(a.size)].filter((s) => s !== '').join(' · ')}
+      </span>
+      {a.stored ? (
+        <span className="attachment-actions">
+          {isText && text === null ? (
+            <button type="button" className="link-button" onClick={show}>
+              Show text
+            </button>
+          ) : null}
+          <button type="button" className="link-button" onClick={save}>
+            Save a copy…
+          </button>
+        </span>
+      ) : (
+        <span className="muted">{a.message}</span>
+      )}
+      {note !== '' ? <span className="muted" role="status">{note}</span> : null}
+      {text !== null ? <pre className="attachment-text">{text}</pre> : null}
+    </li>
+  );
+}
+
+function errorText(e: unknown): string {
+  return e instanceof AppError ? e.message : 'Chartkeep could not open this file.';
 }
 
 function RawJSON({ raw }: { raw: string }) {

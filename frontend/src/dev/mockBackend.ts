@@ -456,6 +456,16 @@ const App = {
     conn(id).status = 'connected';
     emit('connections:changed');
   },
+  GetSyncProgress: async () => [],
+  GetAttachmentText: async () => 'Visit note\n\nSeen today for a routine visit. No changes to treatment.',
+  SaveAttachment: async () => '/home/maria/Documents/Visit summary.pdf',
+  ListSyncRuns: async (id: string) => {
+    conn(id);
+    return [
+      { startedAt: new Date(Date.now() - 3_600_000).toISOString(), seconds: 4.2, status: 'ok',
+        resumed: false, records: 107, counts: {}, errors: {} },
+    ];
+  },
   GetPatient: async (id: string) => {
     conn(id);
     return {

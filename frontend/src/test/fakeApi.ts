@@ -117,6 +117,9 @@ export function fakeModule(real: typeof Api) {
     copyText: vi.fn(async () => true),
     cancelSync: vi.fn(async () => undefined),
     getSyncProgress: vi.fn(async (): Promise<Api.SyncProgress[]> => []),
+    getAttachmentText: vi.fn(async () => 'Visit note text'),
+    saveAttachment: vi.fn(async () => '/home/ana/Visit note.pdf'),
+    listSyncRuns: vi.fn(async (): Promise<Api.SyncRun[]> => []),
     getPatient: vi.fn(async (): Promise<Api.PatientView> => ({
       name: 'Ana Test', birthDate: '1990-02-03', gender: 'female', identifier: 'MRN 123', address: '', phone: '',
     })),

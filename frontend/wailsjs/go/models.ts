@@ -1,5 +1,27 @@
 export namespace app {
 	
+	export class AttachmentView {
+	    index: number;
+	    contentType: string;
+	    title: string;
+	    size: number;
+	    stored: boolean;
+	    message: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new AttachmentView(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.index = source["index"];
+	        this.contentType = source["contentType"];
+	        this.title = source["title"];
+	        this.size = source["size"];
+	        this.stored = source["stored"];
+	        this.message = source["message"];
+	    }
+	}
 	export class ConnectionView {
 	    id: string;
 	    label: string;
@@ -118,7 +140,7 @@ export namespace app {
 	    fields: present.Field[];
 	    narrativeHtml: string;
 	    rawJson: string;
-	    attachments: present.Attachment[];
+	    attachments: AttachmentView[];
 	
 	    static createFrom(source: any = {}) {
 	        return new RecordDetail(source);
@@ -133,7 +155,7 @@ export namespace app {
 	        this.fields = this.convertValues(source["fields"], present.Field);
 	        this.narrativeHtml = source["narrativeHtml"];
 	        this.rawJson = source["rawJson"];
-	        this.attachments = this.convertValues(source["attachments"], present.Attachment);
+	        this.attachments = this.convertValues(source["attachments"], AttachmentView);
 	    }
 	
 		convertValues(a: any, classs: any, asMap: boolean = false): any {
@@ -294,31 +316,35 @@ export namespace app {
 	        this.message = source["message"];
 	    }
 	}
+	export class SyncRunView {
+	    startedAt: string;
+	    seconds: number;
+	    status: string;
+	    resumed: boolean;
+	    records: number;
+	    counts: Record<string, number>;
+	    errors: Record<string, string>;
+	
+	    static createFrom(source: any = {}) {
+	        return new SyncRunView(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.startedAt = source["startedAt"];
+	        this.seconds = source["seconds"];
+	        this.status = source["status"];
+	        this.resumed = source["resumed"];
+	        this.records = source["records"];
+	        this.counts = source["counts"];
+	        this.errors = source["errors"];
+	    }
+	}
 
 }
 
 export namespace present {
 	
-	export class Attachment {
-	    index: number;
-	    contentType: string;
-	    title: string;
-	    size: number;
-	    url: string;
-	
-	    static createFrom(source: any = {}) {
-	        return new Attachment(source);
-	    }
-	
-	    constructor(source: any = {}) {
-	        if ('string' === typeof source) source = JSON.parse(source);
-	        this.index = source["index"];
-	        this.contentType = source["contentType"];
-	        this.title = source["title"];
-	        this.size = source["size"];
-	        this.url = source["url"];
-	    }
-	}
 	export class Field {
 	    label: string;
 	    value: string;

@@ -15,6 +15,8 @@ export function DirectoryStatus():Promise<app.DirectoryInfo>;
 
 export function DisconnectConnection(arg1:string):Promise<void>;
 
+export function GetAttachmentText(arg1:string,arg2:string,arg3:string,arg4:number):Promise<string>;
+
 export function GetPatient(arg1:string):Promise<present.Patient>;
 
 export function GetRecord(arg1:string,arg2:string,arg3:string):Promise<app.RecordDetail>;
@@ -31,6 +33,8 @@ export function ListGroups(arg1:string):Promise<Array<app.GroupView>>;
 
 export function ListRecords(arg1:string,arg2:string):Promise<Array<app.RecordSummary>>;
 
+export function ListSyncRuns(arg1:string):Promise<Array<app.SyncRunView>>;
+
 export function ProbePractice(arg1:string):Promise<app.Practice>;
 
 export function Reconnect(arg1:string):Promise<app.LoginStart>;
@@ -40,6 +44,8 @@ export function RefreshDirectory():Promise<void>;
 export function RemoveConnection(arg1:string,arg2:number):Promise<void>;
 
 export function RenameConnection(arg1:string,arg2:string):Promise<void>;
+
+export function SaveAttachment(arg1:string,arg2:string,arg3:string,arg4:number):Promise<string>;
 
 export function SaveSettings(arg1:app.Settings):Promise<void>;
 

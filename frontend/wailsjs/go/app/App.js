@@ -26,6 +26,10 @@ export function DisconnectConnection(arg1) {
   return window['go']['app']['App']['DisconnectConnection'](arg1);
 }
 
+export function GetAttachmentText(arg1, arg2, arg3, arg4) {
+  return window['go']['app']['App']['GetAttachmentText'](arg1, arg2, arg3, arg4);
+}
+
 export function GetPatient(arg1) {
   return window['go']['app']['App']['GetPatient'](arg1);
 }
@@ -58,6 +62,10 @@ export function ListRecords(arg1, arg2) {
   return window['go']['app']['App']['ListRecords'](arg1, arg2);
 }
 
+export function ListSyncRuns(arg1) {
+  return window['go']['app']['App']['ListSyncRuns'](arg1);
+}
+
 export function ProbePractice(arg1) {
   return window['go']['app']['App']['ProbePractice'](arg1);
 }
@@ -76,6 +84,10 @@ export function RemoveConnection(arg1, arg2) {
 
 export function RenameConnection(arg1, arg2) {
   return window['go']['app']['App']['RenameConnection'](arg1, arg2);
+}
+
+export function SaveAttachment(arg1, arg2, arg3, arg4) {
+  return window['go']['app']['App']['SaveAttachment'](arg1, arg2, arg3, arg4);
 }
 
 export function SaveSettings(arg1) {
