@@ -29,8 +29,12 @@ export ARTIFACTS ?= $(CURDIR)/build/artifacts
 # `go mod tidy` and rewriting go.mod.
 WAILS_FLAGS := -m -nosyncgomod $(if $(CI),-nocolour)
 LINUX_TAGS := webkit2_41
-GO_TAGS := $(LINUX_TAGS),realkeyring
-VET_TAGS := $(GO_TAGS),e2e
+# Tests that only make sense on the real public data (build tag shareddata)
+# are built in when ../shared is there, and always under CI, which has it.
+comma := ,
+SHARED_TAG := $(if $(or $(CI),$(wildcard $(CHARTKEEP_SHARED)/fhir-data)),$(comma)shareddata)
+GO_TAGS := $(LINUX_TAGS),realkeyring$(SHARED_TAG)
+VET_TAGS := $(LINUX_TAGS),realkeyring,shareddata,bench,e2e
 BIN := build/bin/chartkeep
 RACE ?=
 # CI always runs the tests; locally go test's cache may answer for unchanged

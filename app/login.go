@@ -204,11 +204,13 @@ func (a *App) receiveCallback(ctx context.Context, cb smart.Callback) callback.O
 	if note := limits.message(); note != "" {
 		msg += " " + note
 	}
+	// The sync is registered before anyone hears "connected", so a window
+	// (or a test) that reacts to the event finds it running.
+	a.startSyncMode(conn.ID, resume)
 	a.emit("login:status", LoginStatus{AttemptID: la.id, State: "connected", Message: msg,
 		ConnectionID: conn.ID})
 	a.emit("connections:changed", nil)
 	a.bringToFront()
-	a.startSyncMode(conn.ID, resume)
 	page := "Chartkeep is now downloading your records from " + la.practice.Name + "."
 	if note := limits.message(); note != "" {
 		page += " " + note

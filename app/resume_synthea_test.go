@@ -15,7 +15,7 @@ import (
 const bigLogin = "big"
 
 // largestPatient is the Synthea patient of ../shared with the most served
-// records, or the generated demo patient where that folder is absent (CI,
+// records, or a generated patient of that size where the folder is absent (CI,
 // which has it, sets CHARTKEEP_REQUIRE_SHARED=1).
 func largestPatient(t *testing.T) *fhirdata.Patient {
 	t.Helper()
@@ -29,7 +29,7 @@ func largestPatient(t *testing.T) *fhirdata.Patient {
 		if os.Getenv("CHARTKEEP_REQUIRE_SHARED") == "1" {
 			t.Fatalf("no Synthea bundles under %s and CHARTKEEP_REQUIRE_SHARED=1", shared)
 		}
-		return fhirdata.DemoPatient(3)
+		return fhirdata.LargePatient(3, 1800)
 	}
 	var best *fhirdata.Patient
 	bestN := -1

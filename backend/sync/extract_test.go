@@ -1,10 +1,8 @@
 package sync
 
 import (
-	"encoding/json"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 )
@@ -124,58 +122,25 @@ func mustTime(s string) time.Time {
 	return t
 }
 
+// syntheaFiles lists the shared Synthea bundles or, where ../shared is
+// absent and not required (CHARTKEEP_REQUIRE_SHARED), the simulator's own
+// fixture bundle.
+func syntheaFiles(t testing.TB) []string {
+	t.Helper()
+	files, _ := filepath.Glob(filepath.Join(sharedDir(), "fhir-data", "synthea", "*.json"))
+	if len(files) > 0 {
+		return files
+	}
+	if os.Getenv("CHARTKEEP_REQUIRE_SHARED") == "1" {
+		t.Fatalf("no Synthea bundles under %s and CHARTKEEP_REQUIRE_SHARED=1", sharedDir())
+	}
+	return []string{filepath.Join("..", "simulator", "fhirdata", "testdata", "references.json")}
+}
+
 // sharedDir is the shared test data folder beside the repository.
 func sharedDir() string {
 	if d := os.Getenv("CHARTKEEP_SHARED"); d != "" {
 		return d
 	}
 	return filepath.Join("..", "..", "..", "shared")
-}
-
-// TestExtractSyntheaBundles runs Extract over real-shaped records: every
-// resource of a type that always carries a date and a name in Synthea must
-// get a sort time and a display.
-func TestExtractSyntheaBundles(t *testing.T) {
-	files, err := filepath.Glob(filepath.Join(sharedDir(), "fhir-data", "synthea", "*.json"))
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no Synthea bundles under %s (set CHARTKEEP_SHARED): %v", sharedDir(), err)
-	}
-	dated := map[string]bool{"Observation": true, "Encounter": true, "Condition": true,
-		"Procedure": true, "Immunization": true, "MedicationRequest": true,
-		"DiagnosticReport": true, "Patient": true}
-	seen := map[string]int{}
-	for _, file := range files {
-		b, err := os.ReadFile(file)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var bundle struct {
-			Entry []struct{ Resource json.RawMessage }
-		}
-		if err := json.Unmarshal(b, &bundle); err != nil {
-			t.Fatalf("%s: %v", file, err)
-		}
-		for _, e := range bundle.Entry {
-			var head struct{ ResourceType, ID string }
-			json.Unmarshal(e.Resource, &head)
-			if !dated[head.ResourceType] {
-				continue
-			}
-			seen[head.ResourceType]++
-			f := ExtractFields(head.ResourceType, e.Resource)
-			// A medicationReference without a display names nothing until the
-			// Medication is read.
-			named := f.Display != "" || (head.ResourceType == "MedicationRequest" &&
-				!strings.Contains(string(e.Resource), "medicationCodeableConcept"))
-			if f.SortTime == nil || !named {
-				t.Errorf("%s %s/%s: date %q sort %v display %q", filepath.Base(file),
-					head.ResourceType, head.ID, f.Date, f.SortTime, f.Display)
-			}
-		}
-	}
-	for typ := range dated {
-		if seen[typ] == 0 {
-			t.Errorf("no %s in the bundles: the check is empty", typ)
-		}
-	}
 }

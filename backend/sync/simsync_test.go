@@ -190,38 +190,6 @@ func TestSyncAttachments(t *testing.T) {
 	}
 }
 
-// TestSyncInlineAttachments: Synthea keeps clinical notes inline, as
-// attachment data; they are stored decoded, UTF-8 kept as it is.
-func TestSyncInlineAttachments(t *testing.T) {
-	pt := syntheaPatient(t, "Beatris270")
-	e := newSimEnv(t, pt, simulator.Options{})
-	st := openStore(t)
-	s := e.syncer(t, st, e.token(t))
-	s.Attachments = false // inline data needs no Binary read
-	if res, err := s.Run(context.Background()); err != nil || res.Partial {
-		t.Fatalf("Run = %+v, %v", res, err)
-	}
-	docs := pt.Served()["DocumentReference"]
-	if len(docs) == 0 {
-		t.Fatal("the bundle has no DocumentReference")
-	}
-	for _, id := range docs {
-		raw, _ := pt.Read("DocumentReference", id)
-		var doc struct {
-			Content []struct {
-				Attachment struct{ Data string } `json:"attachment"`
-			} `json:"content"`
-		}
-		decodeJSON(t, raw, &doc)
-		want, _ := base64.StdEncoding.DecodeString(doc.Content[0].Attachment.Data)
-		a, err := st.GetAttachment(context.Background(), "conn1", "DocumentReference", id, 0)
-		if err != nil || !bytes.Equal(a.Bytes, want) || len(want) == 0 {
-			t.Fatalf("DocumentReference/%s: attachment %v, %d bytes, want %d", id, err,
-				len(a.Bytes), len(want))
-		}
-	}
-}
-
 func TestSyncDeletions(t *testing.T) {
 	pt := fhirdata.DemoPatient(3)
 	e := newSimEnv(t, pt, simulator.Options{})
