@@ -67,11 +67,11 @@ func TestBenchSyncWallTime(t *testing.T) {
 				ratio)
 		}
 
-		// What app/limiter.go builds today, for comparison: a token bucket
-		// of 230 a minute with a burst of 20 holds every request past the
-		// 20th.
+		// For comparison, the limiter app/limiter.go used before the window
+		// limiter: a token bucket of 230 a minute with a burst of 20 holds
+		// every request past the 20th.
 		app, _ := timedSync(t, pt, rate.NewLimiter(rate.Limit(230.0/60), 20))
-		t.Logf("%s with rate.NewLimiter(230/min, burst 20): wall %v, ratio %.2f", tc.patient,
+		t.Logf("%s with the former token bucket (230/min, burst 20): wall %v, ratio %.2f", tc.patient,
 			app.Round(time.Millisecond), app.Seconds()/b.bound.Seconds())
 	}
 }
