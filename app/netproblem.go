@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
+	"io"
 	"net"
 	"net/url"
 	"syscall"
@@ -47,7 +48,8 @@ func classifyNet(err error) netProblem {
 	// gives a bare EOF) is a transport failure as well.
 	var op *net.OpError
 	var ue *url.Error
-	if errors.As(err, &op) || errors.As(err, &ue) || errors.Is(err, syscall.ECONNRESET) {
+	if errors.As(err, &op) || errors.As(err, &ue) || errors.Is(err, syscall.ECONNRESET) ||
+		errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
 		return netOther
 	}
 	return netNone

@@ -2,15 +2,11 @@ package app
 
 import (
 	"context"
-	"crypto/tls"
-	"crypto/x509"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"net/url"
 	"strings"
-	"syscall"
 	"time"
 
 	"chartkeep/backend/directory"
@@ -129,47 +125,17 @@ func probeError(host string, err error) *Error {
 	case errors.Is(err, smart.ErrBadBase):
 		return newError(CodeInvalidInput, "That is not an address Chartkeep can use. Enter the "+
 			"practice’s FHIR address, for example "+baseExample+".", err)
-	case isCertificateError(err):
+	case classifyNet(err) == netTLS:
 		return newError(CodeNetwork, host+" answered, but its security certificate could not be "+
 			"verified, so Chartkeep sent nothing there. Check the address; if it is right, "+
 			"the practice’s server is set up wrongly.", err)
-	case isUnreachable(err):
+	case classifyNet(err) != netNone:
 		return newError(CodeNetwork, "Chartkeep could not reach "+host+". Check the address "+
 			"for typing mistakes and that this computer is online, then try again.", err)
 	}
 	return newError(CodePracticeNotEnabled, host+" answered, but it does not offer healow "+
 		"patient access at this address. Either this is not the practice’s FHIR address, or "+
 		"the practice has not enabled healow patient access yet. "+askPractice, err)
-}
-
-// isCertificateError reports a TLS certificate that did not verify.
-func isCertificateError(err error) bool {
-	var (
-		verify  *tls.CertificateVerificationError
-		unknown x509.UnknownAuthorityError
-		host    x509.HostnameError
-		invalid x509.CertificateInvalidError
-	)
-	return errors.As(err, &verify) || errors.As(err, &unknown) || errors.As(err, &host) ||
-		errors.As(err, &invalid)
-}
-
-// isUnreachable reports a failure to get any answer: a name that does not
-// resolve, a refused or dropped connection, or a timeout.
-func isUnreachable(err error) bool {
-	var (
-		ne  net.Error
-		dns *net.DNSError
-		op  *net.OpError
-	)
-	switch {
-	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &ne) && ne.Timeout():
-		return true
-	case errors.As(err, &dns), errors.As(err, &op):
-		return true
-	}
-	return errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) ||
-		errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF)
 }
 
 // manualSet is the practices the patient added by address. It is
